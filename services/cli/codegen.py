@@ -73,7 +73,8 @@ def _py_literal(value: Any) -> str:
 def render_constants_py() -> str:
     """Render the constants module from `constants.json`."""
     schema = load(CONSTANTS_SCHEMA)
-    lines = [BANNER_PY, '"""Channel, key, queue and timing constants (schemas/constants.json)."""\n']
+    doc = '"""Channel, key, queue and timing constants (schemas/constants.json)."""\n'
+    lines = [BANNER_PY, doc]
     lines.append("from typing import Final\n")
     for name, spec in schema["properties"].items():
         value = spec["const"]
@@ -102,7 +103,8 @@ def render_tables_py() -> str:
     def member(value: str) -> str:
         return value.upper().replace(".", "_")
 
-    out = [BANNER_PY, '"""Lookup tables from the schemas\' x-rank, x-transitions and x-payloads."""\n']
+    doc = '"""Lookup tables from the schemas\' x-rank, x-transitions and x-payloads."""\n'
+    out = [BANNER_PY, doc]
     out.append("from typing import Final\n")
     out.append("from pydantic import BaseModel\n")
     owners = {
@@ -115,7 +117,7 @@ def render_tables_py() -> str:
         names = ", ".join(sorted(n for n in needed if owners[n] == module))
         out.append(f"from .{module} import {names}  # noqa: E501")
     out.append("")
-    out.append("# An order's status may only move to an equal-or-higher rank; terminal ones never move.")
+    out.append("# Order status only moves to an equal-or-higher rank; terminal ones never move.")
     out.append("ORDER_STATUS_RANK: Final[dict[OrderStatus, int]] = {")
     out += [f"    OrderStatus.{member(k)}: {v}," for k, v in rank.items()]
     out.append("}\n")

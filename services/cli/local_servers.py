@@ -166,7 +166,9 @@ def mongo_binary() -> str:
     found = shutil.which("secantusd-py")
     if found:
         return found
-    raise ServerStartError("secantusd-py not found: install the `local` extra (uv sync --extra local)")
+    raise ServerStartError(
+        "secantusd-py not found: install the `local` extra (uv sync --extra local)"
+    )
 
 
 def start_mongo(port: int, workdir: Path, *, in_memory: bool = True) -> ManagedProcess:

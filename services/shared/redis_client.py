@@ -28,7 +28,7 @@ class RedisFactory:
         timeout = s.redis_socket_timeout_secs
         if s.sentinel_addresses:
             if self._sentinel is None:
-                self._sentinel = Sentinel(
+                self._sentinel = Sentinel(  # type: ignore[no-untyped-call]
                     s.sentinel_addresses,
                     socket_timeout=timeout,
                     socket_connect_timeout=timeout,
@@ -61,7 +61,7 @@ class RedisFactory:
         s = self.settings
         if s.sentinel_addresses:
             return self._make(name="subscribe")
-        client = Redis.from_url(
+        client: Redis = Redis.from_url(
             s.redis_url,
             socket_connect_timeout=s.redis_socket_timeout_secs,
             health_check_interval=5,

@@ -11,7 +11,7 @@ from .entities import Balance, EngineInfo, Fill, Order, PnlSnapshot, Position  #
 from .enums import BotState, OrderStatus  # noqa: E501
 from .events import BotErrorPayload, BotStatePayload, EngineStatePayload, EventType, FeedStatusPayload, RiskBreachPayload  # noqa: E501
 
-# An order's status may only move to an equal-or-higher rank; terminal ones never move.
+# Order status only moves to an equal-or-higher rank; terminal ones never move.
 ORDER_STATUS_RANK: Final[dict[OrderStatus, int]] = {
     OrderStatus.PENDING: 0,
     OrderStatus.OPEN: 1,
