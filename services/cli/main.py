@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from services.cli import codegen as codegen_mod
+from services.cli.engine_cmd import engine
 
 app = typer.Typer(
     help="Multi-exchange trading platform: engine, CMS API, workers, simulators.",
@@ -39,6 +40,8 @@ def codegen(
         typer.echo(f"codegen failed: {exc}", err=True)
         raise typer.Exit(2) from exc
 
+
+app.command()(engine)
 
 if __name__ == "__main__":
     app()

@@ -35,6 +35,11 @@ def persisted_seq_key(engine_id: str) -> str:
     return f"{c.PERSISTED_SEQ_KEY_PREFIX}{engine_id}"
 
 
+def persisted_pending_key(engine_id: str) -> str:
+    """Hash of an engine's persisted batches that finished ahead of its persisted mark."""
+    return f"{c.PERSISTED_PENDING_KEY_PREFIX}{engine_id}"
+
+
 def bot_lease_key(bot_id: str) -> str:
     """Key whose value is the engine that owns a bot."""
     return f"{c.BOT_LEASE_KEY_PREFIX}{bot_id}"

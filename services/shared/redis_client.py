@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from redis.asyncio.sentinel import Sentinel
 
@@ -23,17 +24,21 @@ class RedisFactory:
     _clients: list[Redis] = field(default_factory=list)
     _sentinel: Sentinel | None = None
 
+    def _get_sentinel(self) -> Sentinel:
+        if self._sentinel is None:
+            timeout = self.settings.redis_socket_timeout_secs
+            self._sentinel = Sentinel(  # type: ignore[no-untyped-call]
+                self.settings.sentinel_addresses,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+            )
+        return self._sentinel
+
     def _make(self, *, name: str) -> Redis:
         s = self.settings
         timeout = s.redis_socket_timeout_secs
         if s.sentinel_addresses:
-            if self._sentinel is None:
-                self._sentinel = Sentinel(  # type: ignore[no-untyped-call]
-                    s.sentinel_addresses,
-                    socket_timeout=timeout,
-                    socket_connect_timeout=timeout,
-                )
-            client: Redis = self._sentinel.master_for(
+            client: Redis = self._get_sentinel().master_for(
                 s.redis_sentinel_master,
                 socket_timeout=timeout,
                 socket_connect_timeout=timeout,
@@ -67,6 +72,24 @@ class RedisFactory:
             health_check_interval=5,
             client_name="subscribe",
         )
+        self._clients.append(client)
+        return client
+
+    def arq(self) -> ArqRedis:
+        """Return an arq client (a Redis subclass) for enqueueing durable jobs."""
+        s = self.settings
+        timeout = s.redis_socket_timeout_secs
+        if s.sentinel_addresses:
+            client: ArqRedis = self._get_sentinel().master_for(
+                s.redis_sentinel_master,
+                redis_class=ArqRedis,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+            )
+        else:
+            client = ArqRedis.from_url(
+                s.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout
+            )
         self._clients.append(client)
         return client
 

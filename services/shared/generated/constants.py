@@ -12,6 +12,8 @@ COMMANDS_CHANNEL_PREFIX: Final[str] = "trading:cmd:"
 ENGINE_KEY_PREFIX: Final[str] = "trading:engine:"
 # Highest event seq of an engine that the workers have persisted (the outbox ack); prefix + engineId.
 PERSISTED_SEQ_KEY_PREFIX: Final[str] = "trading:persisted:"
+# Hash per engine of persisted batches that finished ahead of the persisted mark (field: prev seq, value: last seq); the ack script folds them into the mark once the chain from the mark is complete; prefix + engineId.
+PERSISTED_PENDING_KEY_PREFIX: Final[str] = "trading:persisted-pending:"
 # Which engine runs a bot: SET NX with expiry; prefix + botId.
 BOT_LEASE_KEY_PREFIX: Final[str] = "trading:lease:bot:"
 # Set while the global kill switch is engaged.
