@@ -5,7 +5,10 @@ from __future__ import annotations
 import typer
 
 from services.cli import codegen as codegen_mod
+from services.cli.api_cmd import api
 from services.cli.engine_cmd import engine
+from services.cli.up_cmd import up
+from services.cli.worker_cmd import worker
 
 app = typer.Typer(
     help="Multi-exchange trading platform: engine, CMS API, workers, simulators.",
@@ -42,6 +45,9 @@ def codegen(
 
 
 app.command()(engine)
+app.command()(api)
+app.command()(worker)
+app.command()(up)
 
 if __name__ == "__main__":
     app()
