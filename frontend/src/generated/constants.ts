@@ -8,6 +8,8 @@ export const COMMANDS_CHANNEL_PREFIX = "trading:cmd:" as const;
 export const ENGINE_KEY_PREFIX = "trading:engine:" as const;
 /** Highest event seq of an engine that the workers have persisted (the outbox ack); prefix + engineId. */
 export const PERSISTED_SEQ_KEY_PREFIX = "trading:persisted:" as const;
+/** Hash per engine of persisted batches that finished ahead of the persisted mark (field: prev seq, value: last seq); the ack script folds them into the mark once the chain from the mark is complete; prefix + engineId. */
+export const PERSISTED_PENDING_KEY_PREFIX = "trading:persisted-pending:" as const;
 /** Which engine runs a bot: SET NX with expiry; prefix + botId. */
 export const BOT_LEASE_KEY_PREFIX = "trading:lease:bot:" as const;
 /** Set while the global kill switch is engaged. */
