@@ -118,16 +118,23 @@ def _engine_listed(api: str, engine_id: str) -> bool:
     return any(item.get("engineId") == engine_id for item in items)
 
 
+def _newest_source_mtime() -> float:
+    sources = [FRONTEND / "package-lock.json", FRONTEND / "next.config.ts"]
+    sources += [p for p in (FRONTEND / "src").rglob("*") if p.is_file()]
+    return max((p.stat().st_mtime for p in sources if p.exists()), default=0.0)
+
+
 def ensure_frontend_built(env: dict[str, str]) -> None:
-    """Install node modules and build the dashboard when no build exists."""
+    """Install node modules and build the dashboard when the build is missing or stale."""
     npm = shutil.which("npm")
     if npm is None:
         raise UpError("npm not found: install Node.js 20+ (make setup does)")
     if not (FRONTEND / "node_modules").exists():
         console.print("  installing dashboard dependencies (npm ci)…")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, env=env)
-    if not (FRONTEND / ".next" / "BUILD_ID").exists():
-        console.print("  building the dashboard (first run only, about a minute)…")
+    build_id = FRONTEND / ".next" / "BUILD_ID"
+    if not build_id.exists() or build_id.stat().st_mtime < _newest_source_mtime():
+        console.print("  building the dashboard (about half a minute)…")
         subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, env=env)
 
 

@@ -25,7 +25,7 @@ from playwright.async_api import Request, async_playwright
 from services.cli.local_servers import free_port, port_answers
 from tests.support.procs import alive, descendants, signal_safe_kill
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_ID = "engine-e2e"
 
@@ -86,7 +86,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             if line.strip() == "READY":
                 ready.set()
 
-    threading.Thread(target=pump, daemon=True).start()
+    pump_thread = threading.Thread(target=pump, daemon=True)
+    pump_thread.start()
     deadline = time.monotonic() + 300
     while not ready.is_set() and proc.poll() is None and time.monotonic() < deadline:
         ready.wait(0.5)
@@ -102,6 +103,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         except subprocess.TimeoutExpired:
             proc.kill()
     signal_safe_kill({pid for pid in tree if alive(pid)})
+    pump_thread.join(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 async def test_dashboard_shows_engine_heartbeat_age_updating_live(stack: RunningStack) -> None:
