@@ -51,6 +51,8 @@ class ManagedProcess:
     log_path: Path
     env: dict[str, str] | None = None
     cwd: Path | None = None
+    # SecantusDB shuts down promptly on SIGINT but lingers ~10 s on SIGTERM.
+    stop_signal: signal.Signals = signal.SIGTERM
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> ManagedProcess:
@@ -87,10 +89,10 @@ class ManagedProcess:
                 os.killpg(self.proc.pid, sig)
 
     def stop(self, timeout_secs: float = 10.0) -> int | None:
-        """SIGTERM the group, then SIGKILL after the timeout; return the exit code."""
+        """Signal the group (stop_signal), SIGKILL after the timeout; return the exit code."""
         if self.proc is None:
             return None
-        self.signal(signal.SIGTERM)
+        self.signal(self.stop_signal)
         try:
             self.proc.wait(timeout=timeout_secs)
         except subprocess.TimeoutExpired:
@@ -186,6 +188,7 @@ def start_mongo(port: int, workdir: Path, *, in_memory: bool = True) -> ManagedP
         ],
         log_path=workdir / f"mongo-{port}.log",
         cwd=workdir,
+        stop_signal=signal.SIGINT,
     ).start()  # fmt: skip
     wait_for_port(server, "127.0.0.1", port, timeout_secs=60)
     return server
