@@ -17,6 +17,8 @@ from sortedcontainers import SortedDict
 
 Level = tuple[Decimal, Decimal]
 
+_ZERO = Decimal(0)
+
 
 class BookError(Exception):
     """The book cannot apply an update; the owner must resync."""
@@ -132,6 +134,14 @@ class L2Book:
         """Ask levels best first, at most `depth` of them."""
         items = self._asks.items()[:depth] if depth is not None else self._asks.items()
         return [(k, v) for k, v in items]
+
+    def size_at(self, side: str, price: Decimal) -> Decimal:
+        """Size resting at exactly `price` on `side` ('bid'/'ask'); 0 when there is no level."""
+        if side == "bid":
+            size: Decimal = self._bids.get(-price, _ZERO)
+        else:
+            size = self._asks.get(price, _ZERO)
+        return size
 
     def volume_at_or_better(self, side: str, price: Decimal) -> Decimal:
         """Total size on `side` ('bid'/'ask') priced at `price` or better for the taker."""
