@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,6 +150,10 @@ def start_stack(
     env = dict(os.environ)
     env.setdefault("TRADING_DATA_DIR", str(stack.run_dir / "data"))
     env["NEXT_TELEMETRY_DISABLED"] = "1"
+    # The browser calls the API from the dashboard's origin: allow it, whatever the port.
+    origins = [o for o in settings.cors_origins.split(",") if o]
+    origins += [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
+    env["CORS_ORIGINS"] = ",".join(dict.fromkeys(origins))
 
     with console.status("starting Redis…"):
         host, port = _host_port(settings.redis_url, 6379)
@@ -171,6 +174,10 @@ def start_stack(
         else:
             raise UpError(f"MongoDB at {settings.mongo_url} does not answer")
 
+    wanted = [("API", api_port)] + ([("dashboard", web_port)] if frontend else [])
+    for name, port in wanted:
+        if port_answers("127.0.0.1", port):
+            raise UpError(f"port {port} for the {name} is already in use (--api-port/--web-port)")
     trading = [sys.executable, "-m", "services.cli.main"]
     api_url = f"http://127.0.0.1:{api_port}"
     with console.status("starting the worker…"):
@@ -217,10 +224,9 @@ def up(
 ) -> None:
     """Start the whole stack locally; Ctrl-C stops everything."""
     stack = Stack(run_dir.resolve())
-    stopping = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
-        stopping.set()
+        # Only raise here: touching a lock the interrupted code may hold deadlocks.
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -238,18 +244,19 @@ def up(
         console.print(f"  [bold]{'logs':<10}[/] {stack.run_dir / 'logs'}")
         console.print("\nThe stack is up. Press Ctrl-C to stop it.")
         print("READY", flush=True)
-        while not stopping.is_set():
+        while True:
             for child in stack.children:
                 if not child.alive():
                     raise UpError(f"{child.name} exited unexpectedly:\n{child.log_tail()}")
-            stopping.wait(1.0)
+            time.sleep(1.0)
     except KeyboardInterrupt:
         console.print("\nstopping…")
     except (UpError, ServerStartError, subprocess.CalledProcessError) as exc:
         console.print(f"[red]error:[/] {exc}")
-        stack.stop()
         raise typer.Exit(1) from exc
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # A second Ctrl-C must not abandon children half-way through stopping.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
     console.print("stopped; no process left running.")

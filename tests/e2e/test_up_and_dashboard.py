@@ -56,7 +56,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         "MONGO_URL": f"mongodb://127.0.0.1:{ports['mongo']}",
         "MONGO_DB": "e2e",
         "TRADING_ENV": "test",
-        "CORS_ORIGINS": f"http://127.0.0.1:{ports['web']},http://localhost:{ports['web']}",
     }
     run_dir = tmp_path_factory.mktemp("up")
     proc = subprocess.Popen(
