@@ -41,7 +41,8 @@ class L2Book:
     def __init__(self, exchange: str, instrument: str) -> None:
         self.exchange = exchange
         self.instrument = instrument
-        # Bids keyed by negated price so both sides iterate best-first.
+        # Both sides ascending by price: the best bid is the last key, the best
+        # ask the first (no negated Decimal keys to build on the hot path).
         self._bids: SortedDict = SortedDict()
         self._asks: SortedDict = SortedDict()
         self.seq: int | None = None
@@ -64,7 +65,7 @@ class L2Book:
         ts_ms: int = 0,
     ) -> None:
         """Replace the whole book."""
-        self._bids = SortedDict({-p: s for p, s in bids if s})
+        self._bids = SortedDict({p: s for p, s in bids if s})
         self._asks = SortedDict({p: s for p, s in asks if s})
         self.seq = seq
         self.ts_ms = ts_ms
@@ -85,9 +86,9 @@ class L2Book:
         book_bids, book_asks = self._bids, self._asks
         for price, size in bids:
             if size:
-                book_bids[-price] = size
+                book_bids[price] = size
             else:
-                book_bids.pop(-price, None)
+                book_bids.pop(price, None)
         for price, size in asks:
             if size:
                 book_asks[price] = size
@@ -103,8 +104,8 @@ class L2Book:
         """Highest bid (price, size), or None when the side is empty."""
         if not self._bids:
             return None
-        key, size = self._bids.peekitem(0)
-        return -key, size
+        key, size = self._bids.peekitem(-1)
+        return key, size
 
     def best_ask(self) -> Level | None:
         """Lowest ask (price, size), or None when the side is empty."""
@@ -127,8 +128,10 @@ class L2Book:
 
     def bids(self, depth: int | None = None) -> list[Level]:
         """Bid levels best first, at most `depth` of them."""
-        items = self._bids.items()[:depth] if depth is not None else self._bids.items()
-        return [(-k, v) for k, v in items]
+        keys = self._bids.keys()
+        count = len(keys) if depth is None else min(depth, len(keys))
+        book = self._bids
+        return [(k, book[k]) for k in keys[len(keys) - count :][::-1]]
 
     def asks(self, depth: int | None = None) -> list[Level]:
         """Ask levels best first, at most `depth` of them."""
@@ -138,7 +141,7 @@ class L2Book:
     def size_at(self, side: str, price: Decimal) -> Decimal:
         """Size resting at exactly `price` on `side` ('bid'/'ask'); 0 when there is no level."""
         if side == "bid":
-            size: Decimal = self._bids.get(-price, _ZERO)
+            size: Decimal = self._bids.get(price, _ZERO)
         else:
             size = self._asks.get(price, _ZERO)
         return size
@@ -147,8 +150,9 @@ class L2Book:
         """Total size on `side` ('bid'/'ask') priced at `price` or better for the taker."""
         total = Decimal(0)
         if side == "bid":
-            for key, size in self._bids.items():
-                if -key < price:
+            for key in reversed(self._bids.keys()):
+                size = self._bids[key]
+                if key < price:
                     break
                 total += size
         else:
