@@ -5,7 +5,10 @@ from __future__ import annotations
 import typer
 
 from services.cli import codegen as codegen_mod
+from services.cli import sim_cmd
 from services.cli.api_cmd import api
+from services.cli.bench_cmd import bench
+from services.cli.book_cmd import book
 from services.cli.engine_cmd import engine
 from services.cli.up_cmd import up
 from services.cli.worker_cmd import worker
@@ -48,6 +51,11 @@ app.command()(engine)
 app.command()(api)
 app.command()(worker)
 app.command()(up)
+
+app.command("sim")(sim_cmd.sim)
+app.command()(book)
+app.command()(bench)
+
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""Strategies: the Strategy API, the catalog (built-ins + `trading.strategies` plugins)."""
