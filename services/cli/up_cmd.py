@@ -24,9 +24,11 @@ import httpx
 import typer
 from rich.console import Console
 
+from services.cli.demo import CommandFailed, start_demo_bots
 from services.cli.local_servers import (
     ManagedProcess,
     ServerStartError,
+    free_port,
     port_answers,
     start_mongo,
     start_redis,
@@ -144,6 +146,8 @@ def start_stack(
     web_port: int,
     frontend: bool,
     engine_id: str,
+    simulators: bool = True,
+    demo: bool = True,
 ) -> dict[str, str]:
     """Start everything; return the URLs to print."""
     settings = get_settings()
@@ -179,6 +183,17 @@ def start_stack(
         if port_answers("127.0.0.1", port):
             raise UpError(f"port {port} for the {name} is already in use (--api-port/--web-port)")
     trading = [sys.executable, "-m", "services.cli.main"]
+    if simulators:
+        with console.status("starting the OKX simulator…"):
+            sim_port = free_port()
+            sim = stack.spawn(
+                "sim-okx", [*trading, "sim", "okx", "--port", str(sim_port), "--seed", "7"], env
+            )
+            wait_until(lambda: port_answers("127.0.0.1", sim_port), "the OKX simulator", 30, sim)
+            env["OKX_REST_URL"] = f"http://127.0.0.1:{sim_port}"
+            env["OKX_WS_PUBLIC_URL"] = f"ws://127.0.0.1:{sim_port}/ws/v5/public"
+            env["OKX_WS_PRIVATE_URL"] = f"ws://127.0.0.1:{sim_port}/ws/v5/private"
+            console.print(f"[green]✓[/] OKX simulator on 127.0.0.1:{sim_port}")
     api_url = f"http://127.0.0.1:{api_port}"
     with console.status("starting the worker…"):
         stack.spawn("worker", [*trading, "worker"], env)
@@ -195,6 +210,13 @@ def start_stack(
         )
         wait_until(lambda: _engine_listed(api_url, engine_id), "the engine to register", 30, engine)
         console.print(f"[green]✓[/] engine {engine_id} registered")
+    if demo:
+        with console.status("starting demo bots…"):
+            try:
+                bots = start_demo_bots(env.get("REDIS_URL", settings.redis_url), engine_id)
+            except CommandFailed as exc:
+                raise UpError(f"demo bots: {exc}") from exc
+            console.print(f"[green]✓[/] demo bots running: {', '.join(bots)}")
     urls = {"api": api_url, "docs": f"{api_url}/docs"}
     if frontend:
         web_env = {**env, "TRADING_API_URL": api_url, "PORT": str(web_port)}
@@ -220,6 +242,10 @@ def up(
     web_port: int = typer.Option(3000, "--web-port", help="Dashboard port."),
     no_frontend: bool = typer.Option(False, "--no-frontend", help="Do not start the dashboard."),
     engine_id: str = typer.Option("engine-1", "--engine-id", help="Id of the engine started."),
+    live_feeds: bool = typer.Option(
+        False, "--live-feeds", help="Use the real venues' feeds (needs internet), no simulators."
+    ),
+    no_demo: bool = typer.Option(False, "--no-demo", help="Do not start the demo paper bots."),
     run_dir: Path = typer.Option(Path(".run"), "--run-dir", help="Logs and local data."),
 ) -> None:
     """Start the whole stack locally; Ctrl-C stops everything."""
@@ -229,7 +255,9 @@ def up(
         # Only raise here: touching a lock the interrupted code may hold deadlocks.
         raise KeyboardInterrupt
 
+    # Installed explicitly: a shell starts background jobs with SIGINT ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         urls = start_stack(
             stack,
@@ -237,6 +265,8 @@ def up(
             web_port=web_port,
             frontend=not no_frontend,
             engine_id=engine_id,
+            simulators=not live_feeds,
+            demo=not no_demo and not live_feeds,
         )
         console.print()
         for name, url in urls.items():

@@ -16,18 +16,30 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Request, async_playwright
+from pymongo import AsyncMongoClient
 
 from services.cli.local_servers import free_port, port_answers
+from services.shared.generated.constants import EVENTS_COLLECTION
 from tests.support.procs import alive, descendants, signal_safe_kill
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_ID = "engine-e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -119,11 +131,7 @@ async def test_dashboard_shows_engine_heartbeat_age_updating_live(stack: Running
             engine_list_requests.append(request.url)
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=_chromium(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = await pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page()
             page.on("request", count)
@@ -155,6 +163,41 @@ async def test_dashboard_shows_engine_heartbeat_age_updating_live(stack: Running
             assert len(engine_list_requests) == 1, engine_list_requests
         finally:
             await browser.close()
+
+
+async def test_demo_paper_bot_fills_reach_mongodb_and_the_dashboard(stack: RunningStack) -> None:
+    # The demo quoter trades on the OKX simulator in paper mode; its fills go
+    # engine -> outbox -> arq -> worker -> MongoDB and, live, over Socket.IO.
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{stack.web}/activity")
+            row = page.locator('[data-testid="fill-row"][data-bot-id="demo-okx-quoter"]').first
+            await row.wait_for(timeout=90_000)
+            fill_id = await row.get_attribute("data-fill-id")
+            assert fill_id
+            card = page.locator('[data-testid="bot-card"][data-bot-id="demo-okx-quoter"]')
+            await card.wait_for(timeout=30_000)
+            assert await card.get_attribute("data-state") == "running"
+        finally:
+            await browser.close()
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        f"mongodb://127.0.0.1:{stack.ports['mongo']}"
+    )
+    try:
+        docs = (
+            await client["e2e"][EVENTS_COLLECTION]
+            .find({"type": "fill", "payload.id": fill_id})
+            .to_list()
+        )
+    finally:
+        await client.close()
+    assert len(docs) == 1, docs
+    assert docs[0]["payload"]["instrument"] == "BTC-USDT-SWAP"
+    assert docs[0]["payload"]["paper"] is True
+    assert Decimal(docs[0]["payload"]["size"]) > 0
 
 
 def test_ctrl_c_stops_every_process(stack: RunningStack) -> None:
