@@ -5,6 +5,7 @@ import { useState, type ReactNode } from "react";
 
 import { ApiProvider } from "@/hooks/use-api";
 import { useEngineEventSync } from "@/hooks/use-engine-events";
+import { LiveEventsProvider } from "@/hooks/use-live-events";
 import { SocketProvider } from "@/hooks/use-socket";
 
 function makeQueryClient() {
@@ -26,15 +27,17 @@ function EngineEventSync() {
   return null;
 }
 
-/** Client-side context for the whole app: API client, query cache, the one socket. */
+/** Client-side context for the whole app: API client, query cache, the one socket, live events. */
 export function Providers({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   return (
     <ApiProvider baseUrl={apiUrl}>
       <QueryClientProvider client={queryClient}>
         <SocketProvider url={apiUrl}>
-          <EngineEventSync />
-          {children}
+          <LiveEventsProvider>
+            <EngineEventSync />
+            {children}
+          </LiveEventsProvider>
         </SocketProvider>
       </QueryClientProvider>
     </ApiProvider>

@@ -1,4 +1,4 @@
-import { Server, type LucideIcon } from "lucide-react";
+import { Activity, Server, type LucideIcon } from "lucide-react";
 
 export interface NavItem {
   title: string;
@@ -9,7 +9,10 @@ export interface NavItem {
 /** The dashboard's navigation, as data: the sidebar and the header title read it. */
 export const dashboardConfig = {
   name: "Trading",
-  mainNav: [{ title: "Engines", href: "/engines", icon: Server }] satisfies NavItem[],
+  mainNav: [
+    { title: "Engines", href: "/engines", icon: Server },
+    { title: "Activity", href: "/activity", icon: Activity },
+  ] satisfies NavItem[],
 };
 
 /** The nav item whose section contains the pathname, if any. */

@@ -5,20 +5,25 @@ import { useEffect } from "react";
 
 import { SOCKET_ENGINE_EVENT } from "@/generated/constants";
 import type { EngineInfo } from "@/generated/types";
+import { useLiveEventStore } from "@/hooks/use-live-events";
 import { enginesQueryKey } from "@/hooks/use-engines";
+import { eventsQueryKeyRoot } from "@/hooks/use-events";
 import { useSocket } from "@/hooks/use-socket";
 import type { Page } from "@/lib/api";
 import { upsertEngine } from "@/lib/engines";
 import { classifySeq, heartbeatInfo, isEventEnvelope } from "@/lib/events";
 
 /**
- * Apply engine events from the socket to the query cache, once for the whole app.
- * Pub/Sub is at-most-once, so a seq gap, an engine restart or a reconnect means
- * events were lost: the engines query is then refetched.
+ * Apply engine events from the socket, once for the whole app: heartbeats go into
+ * the engines query cache; fills, bot states and PnL snapshots into the live event
+ * store (merged with GET /api/events pages by useEventFeed). Pub/Sub is
+ * at-most-once, so a seq gap, an engine restart or a reconnect means events were
+ * lost: the engines query is then refetched and the events queries invalidated.
  */
 export function useEngineEventSync(): void {
   const { socket } = useSocket();
   const queryClient = useQueryClient();
+  const liveEvents = useLiveEventStore();
 
   useEffect(() => {
     if (socket === null) return;
@@ -27,6 +32,15 @@ export function useEngineEventSync(): void {
     // cancelRefetch: false joins a refetch already in flight, so a burst of gaps costs one request.
     const refetchEngines = () =>
       void queryClient.invalidateQueries({ queryKey: enginesQueryKey }, { cancelRefetch: false });
+    // Only the events queries on screen refetch now; the others are marked stale and reload when shown.
+    const refetchEvents = (onlyFailed = false) =>
+      void queryClient.invalidateQueries(
+        {
+          queryKey: eventsQueryKeyRoot,
+          predicate: onlyFailed ? (query) => query.state.status === "error" : undefined,
+        },
+        { cancelRefetch: false },
+      );
 
     const onConnect = () => {
       // After a reconnect events were missed; after a failed first load the API is back.
@@ -35,6 +49,7 @@ export function useEngineEventSync(): void {
         lastSeq.clear();
         refetchEngines();
       }
+      refetchEvents(!hasConnected);
       hasConnected = true;
     };
 
@@ -43,7 +58,10 @@ export function useEngineEventSync(): void {
       const verdict = classifySeq(lastSeq.get(data.engineId), data.seq);
       if (verdict === "duplicate") return;
       lastSeq.set(data.engineId, data.seq);
-      if (verdict === "gap" || verdict === "reset") refetchEngines();
+      if (verdict === "gap" || verdict === "reset") {
+        refetchEngines();
+        refetchEvents();
+      }
 
       const info = heartbeatInfo(data);
       if (info !== null) {
@@ -51,7 +69,10 @@ export function useEngineEventSync(): void {
         queryClient.setQueryData<Page<EngineInfo>>(enginesQueryKey, (page) =>
           page === undefined ? undefined : upsertEngine(page, info),
         );
+        return;
       }
+      // Kept even before (or without) a fetched page: a page loading now may miss it.
+      liveEvents.push(data);
     };
 
     socket.on("connect", onConnect);
@@ -60,5 +81,5 @@ export function useEngineEventSync(): void {
       socket.off("connect", onConnect);
       socket.off(SOCKET_ENGINE_EVENT, onEvent);
     };
-  }, [socket, queryClient]);
+  }, [socket, queryClient, liveEvents]);
 }

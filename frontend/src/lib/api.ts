@@ -1,4 +1,4 @@
-import type { EngineInfo } from "@/generated/types";
+import type { EngineInfo, EventEnvelope, EventType, ExchangeScope } from "@/generated/types";
 
 /** Every list endpoint answers `{items, next_cursor}` (DESIGN §6b). */
 export interface Page<T> {
@@ -57,15 +57,40 @@ export async function getJson<T>(baseUrl: string, path: string, signal?: AbortSi
   return body as T;
 }
 
+/** Filters and paging of GET /api/events (one event type per request). */
+export interface EventsQuery {
+  type?: EventType;
+  exchange?: ExchangeScope;
+  engineId?: string;
+  /** 1..500; the API's default when omitted. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** The path and query string of GET /api/events for a query; unset filters are left out. */
+export function eventsPath(query: EventsQuery): string {
+  const params = new URLSearchParams();
+  if (query.type !== undefined) params.set("type", query.type);
+  if (query.exchange !== undefined) params.set("exchange", query.exchange);
+  if (query.engineId !== undefined) params.set("engine_id", query.engineId);
+  if (query.limit !== undefined) params.set("limit", String(query.limit));
+  if (query.cursor !== undefined) params.set("cursor", query.cursor);
+  const search = params.toString();
+  return search === "" ? "/api/events" : `/api/events?${search}`;
+}
+
 /** A typed client for the CMS API, bound to one base URL. */
 export interface ApiClient {
   readonly baseUrl: string;
   listEngines(signal?: AbortSignal): Promise<Page<EngineInfo>>;
+  /** Persisted events, newest first; follow `next_cursor` for older ones. */
+  listEvents(query: EventsQuery, signal?: AbortSignal): Promise<Page<EventEnvelope>>;
 }
 
 export function createApiClient(baseUrl: string): ApiClient {
   return {
     baseUrl,
     listEngines: (signal) => getJson<Page<EngineInfo>>(baseUrl, "/api/engines", signal),
+    listEvents: (query, signal) => getJson<Page<EventEnvelope>>(baseUrl, eventsPath(query), signal),
   };
 }
