@@ -13,9 +13,10 @@ book. Execution reports flow to an `ExecutionListener`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import SecretStr
 
@@ -31,6 +32,9 @@ from services.engine.core.types import (
 )
 from services.shared.generated.entities import Balance, Fill, Instrument, Order, Position
 from services.shared.generated.enums import Exchange, MarginMode
+
+if TYPE_CHECKING:
+    from services.engine.paper.hooks import PaperVenueKit
 
 
 class VenueError(Exception):
@@ -214,8 +218,14 @@ class VenueEndpoints:
 
 @dataclass(frozen=True)
 class VenueAdapter:
-    """The three roles of one venue connection."""
+    """The three roles of one venue connection, and how the venue is simulated in paper mode.
+
+    `paper` builds the venue's paper rules, hooks and fees for one simulated
+    account (called once per paper account: hooks keep state); None means
+    the venue-agnostic defaults.
+    """
 
     feed: FeedProvider
     executor: OrderExecutor | None
     account: AccountAdapter | None
+    paper: Callable[[], PaperVenueKit] | None = None

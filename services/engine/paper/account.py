@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from services.engine.adapters.base import AccountAdapter
 from services.engine.core.clock import Clock
@@ -24,6 +25,9 @@ from services.engine.core.positions import (
 )
 from services.shared.generated.entities import Balance, Fill, Instrument, Position
 from services.shared.generated.enums import Exchange, InstrumentKind, MarginMode, OrderSide
+
+if TYPE_CHECKING:
+    from services.engine.paper.hooks import FundingPayment
 
 _ZERO = Decimal(0)
 
@@ -54,6 +58,8 @@ class PaperAccount(AccountAdapter):
         self._frozen: dict[str, Decimal] = {}
         self._positions = PositionBook()
         self._leverage: dict[str, tuple[Decimal, MarginMode]] = {}
+        self.funding_payments: list[FundingPayment] = []
+        """Every funding payment booked, oldest first."""
 
     # -- balances -------------------------------------------------------
     def total(self, currency: str) -> Decimal:
@@ -113,6 +119,11 @@ class PaperAccount(AccountAdapter):
             self.credit(pnl_currency(instrument), realized)
         self.credit(fee_ccy, -fill.fee)
         return realized
+
+    def apply_funding(self, payment: FundingPayment) -> None:
+        """Book a funding payment: credit its (signed) amount and keep the record."""
+        self.credit(payment.currency, payment.amount)
+        self.funding_payments.append(payment)
 
     def position(self, instrument: str) -> PositionState | None:
         """The account's position in `instrument` (any state), or None."""

@@ -25,6 +25,12 @@ Lifecycle of an order:
 Every fill gets a unique id (`<prefix>-f<n>`), is booked on the `PaperAccount`,
 passed to the hooks' `on_fill`, then delivered to the listener (`on_fill`, then
 `on_order` with the new status). Status only moves forward.
+
+Liquidation: when the hooks' `on_mark` says so, the instrument's open orders
+are cancelled and the position is closed by a market order of source RISK and
+reason "liquidation" (owned by the bot whose fills built the position), at
+the mark or at the price the hooks' `Liquidation` names. Funding payments the
+hooks book and every liquidation also go to the `PaperEventListener`.
 """
 
 from __future__ import annotations
@@ -49,11 +55,17 @@ from services.engine.core.book import L2Book
 from services.engine.core.clock import Clock
 from services.engine.core.order_tracker import is_terminal
 from services.engine.core.positions import contract_multiplier, pnl_currency
-from services.engine.core.types import FundingRate, MarkPrice, OrderIntent, TradeTick
+from services.engine.core.types import FeedChannel, FundingRate, MarkPrice, OrderIntent, TradeTick
 from services.engine.paper import matching as m
 from services.engine.paper.account import CASH_KINDS, PaperAccount
-from services.engine.paper.fees import FeeModel, RateFeeModel
-from services.engine.paper.hooks import NoVenueHooks, PaperVenueHooks
+from services.engine.paper.fees import FeeModel, FeeQuote, RateFeeModel
+from services.engine.paper.hooks import (
+    Liquidation,
+    LiquidationEvent,
+    NoVenueHooks,
+    PaperEventListener,
+    PaperVenueHooks,
+)
 from services.engine.paper.latency import NO_LATENCY, LatencyModel
 from services.engine.paper.rules import DefaultVenueRules, PaperVenueRules, would_cross
 from services.shared.generated.entities import Fill, Instrument, Order, OrderTimelineEntry
@@ -143,6 +155,11 @@ class PaperExecutor(OrderExecutor):
         self._hooks = hooks or NoVenueHooks()
         self._prefix = self.config.id_prefix or f"paper-{uuid.uuid4().hex[:8]}"
         self._listener: ExecutionListener | None = None
+        self._paper_listener: PaperEventListener | None = None
+        self.liquidations: list[LiquidationEvent] = []
+        """Every liquidation carried out, oldest first."""
+        # instrument -> the bot whose fills last moved its position (owns liquidations).
+        self._owners: dict[str, str] = {}
         self._books: dict[str, L2Book] = {}
         self._orders: dict[str, _PaperOrder] = {}
         self._resting: dict[str, list[_PaperOrder]] = {}
@@ -162,6 +179,15 @@ class PaperExecutor(OrderExecutor):
     def set_listener(self, listener: ExecutionListener) -> None:
         """Where order updates and fills go."""
         self._listener = listener
+
+    def set_paper_listener(self, listener: PaperEventListener) -> None:
+        """Where funding payments and liquidations go."""
+        self._paper_listener = listener
+
+    def market_feeds(self, instrument: str) -> frozenset[FeedChannel]:
+        """Channels beyond books and trades the venue hooks need for `instrument`."""
+        inst = self._instruments.get(instrument)
+        return self._hooks.market_feeds(inst) if inst is not None else frozenset()
 
     async def start(self) -> None:
         """Start polling for due requests on a timer (when configured)."""
@@ -242,16 +268,31 @@ class PaperExecutor(OrderExecutor):
                 self._fill(po, po.price, qty, Liquidity.MAKER)
 
     def on_funding(self, funding: FundingRate) -> None:
-        """Pass a funding update to the venue hooks."""
+        """Pass a funding update to the venue hooks; report the payments they book."""
         instrument = self._instruments.get(funding.instrument)
         if instrument is not None:
+            booked = len(self.account.funding_payments)
             self._hooks.on_funding(funding, instrument, self.account)
+            self._report_funding(booked)
 
     def on_mark(self, mark: MarkPrice) -> None:
         """Pass a mark price to the venue hooks; liquidate when they say so."""
         instrument = self._instruments.get(mark.instrument)
-        if instrument is not None and self._hooks.on_mark(mark, instrument, self.account):
-            self._liquidate(instrument, mark.mark)
+        if instrument is None:
+            return
+        booked = len(self.account.funding_payments)
+        verdict = self._hooks.on_mark(mark, instrument, self.account)
+        self._report_funding(booked)
+        if isinstance(verdict, Liquidation):
+            self._liquidate(instrument, mark, verdict)
+        elif verdict:
+            self._liquidate(instrument, mark, Liquidation(price=mark.mark))
+
+    def _report_funding(self, booked: int) -> None:
+        listener = self._paper_listener
+        if listener is not None:
+            for payment in self.account.funding_payments[booked:]:
+                listener.on_funding_payment(payment)
 
     def settle(self, instrument: str, price: Decimal) -> None:
         """Settle an instrument: cancel its open orders, then let the hooks settle holdings."""
@@ -470,10 +511,20 @@ class PaperExecutor(OrderExecutor):
             self._update(po, OrderStatus.OPEN, None)
             self._emit_order(po)
 
-    def _fill(self, po: _PaperOrder, price: Decimal, qty: Decimal, liquidity: Liquidity) -> None:
+    def _fill(
+        self,
+        po: _PaperOrder,
+        price: Decimal,
+        qty: Decimal,
+        liquidity: Liquidity,
+        *,
+        fee_amount: Decimal | None = None,
+    ) -> Fill:
         instrument = po.instrument
         now = self._clock.now_ms()
         fee = self._fees.fee(instrument, po.intent.side, price, qty, liquidity)
+        if fee_amount is not None:
+            fee = FeeQuote(fee_amount, fee.currency)
         self._fill_seq += 1
         fill = Fill(
             id=f"{self._prefix}-f{self._fill_seq}",
@@ -502,6 +553,8 @@ class PaperExecutor(OrderExecutor):
             part = min(po.frozen_left, po.frozen_per_unit * qty)
             self.account.release(po.frozen_ccy, part)
             po.frozen_left -= part
+        if po.intent.bot_id is not None:
+            self._owners[instrument.symbol] = po.intent.bot_id
         self.account.apply_fill(fill, instrument)
         self._hooks.on_fill(fill, instrument, self.account)
         self._fills.append(fill)
@@ -512,6 +565,7 @@ class PaperExecutor(OrderExecutor):
         if self._listener is not None:
             self._listener.on_fill(fill)
         self._emit_order(po)
+        return fill
 
     def _finish(self, po: _PaperOrder, status: OrderStatus, reason: str) -> None:
         """Move an order to a terminal status (cancelled, rejected) and free its funds."""
@@ -559,16 +613,17 @@ class PaperExecutor(OrderExecutor):
             and (instrument is None or po.intent.instrument == instrument)
         ]
 
-    def _liquidate(self, instrument: Instrument, price: Decimal) -> None:
-        """Cancel the instrument's orders and close the account position at `price`."""
+    def _liquidate(self, instrument: Instrument, mark: MarkPrice, verdict: Liquidation) -> None:
+        """Cancel the instrument's orders and close the account position at the verdict's price."""
         for po in self._open(instrument.symbol):
             self._finish(po, OrderStatus.CANCELLED, "liquidation")
         held = self.account.position_quantity(instrument.symbol)
         if held == 0:
             return
         self._seq += 1
+        bot_id = self._owners.get(instrument.symbol)
         intent = OrderIntent(
-            bot_id=None,
+            bot_id=bot_id,
             exchange=str(self.exchange),
             instrument=instrument.symbol,
             side=OrderSide.SELL if held > 0 else OrderSide.BUY,
@@ -583,9 +638,11 @@ class PaperExecutor(OrderExecutor):
             id=intent.client_order_id,
             venueOrderId=f"{self._prefix}-o{self._seq}",
             exchange=self.exchange,
+            botId=bot_id,
             instrument=instrument.symbol,
             side=intent.side,
             type=intent.type,
+            timeInForce=intent.time_in_force,
             size=intent.size,
             filledSize=_ZERO,
             status=OrderStatus.PENDING,
@@ -594,6 +651,7 @@ class PaperExecutor(OrderExecutor):
             reason="liquidation",
             currency=pnl_currency(instrument),
             fees=_ZERO,
+            feeCurrency=pnl_currency(instrument),
             reduceOnly=True,
             timeline=[OrderTimelineEntry(status=OrderStatus.PENDING, ts=now)],
             createdTs=now,
@@ -601,7 +659,31 @@ class PaperExecutor(OrderExecutor):
         )
         po = _PaperOrder(intent, instrument, order, self._seq, remaining=intent.size)
         self._orders[order.id] = po
-        self._fill(po, price, intent.size, Liquidity.TAKER)
+        # The order first, so listeners know its bot before its fill arrives.
+        self._emit_order(po)
+        pos = self.account.position(instrument.symbol)
+        realized_before = pos.realized_pnl if pos is not None else _ZERO
+        fill = self._fill(po, verdict.price, intent.size, Liquidity.TAKER, fee_amount=verdict.fee)
+        pos = self.account.position(instrument.symbol)
+        event = LiquidationEvent(
+            exchange=str(self.exchange),
+            account_id=self.account.account_id,
+            bot_id=bot_id,
+            instrument=instrument.symbol,
+            order_id=order.id,
+            fill_id=fill.id,
+            side=intent.side,
+            size=intent.size,
+            price=verdict.price,
+            mark=mark.mark,
+            realized_pnl=(pos.realized_pnl if pos is not None else _ZERO) - realized_before,
+            margin_ratio=verdict.margin_ratio,
+            detail=verdict.detail,
+            ts_ms=now,
+        )
+        self.liquidations.append(event)
+        if self._paper_listener is not None:
+            self._paper_listener.on_liquidation(event)
 
 
 def _priority(po: _PaperOrder) -> tuple[Decimal, int]:

@@ -25,6 +25,8 @@ import structlog
 
 from services.engine.core.clock import Clock
 from services.engine.core.state_machine import BotStateMachine, IllegalTransition, StateChange
+from services.engine.core.types import FeedChannel
+from services.engine.paper.executor import PaperExecutor
 from services.engine.runtime import runtime_metrics as rm
 from services.engine.runtime.context import BotContext
 from services.engine.runtime.inbox import BotInbox
@@ -142,7 +144,7 @@ class BotRunner:
                     self.bot_id, self.venue, self.strategy_cls.name, self._deliver_exec
                 )
                 for instrument in self.ctx.instruments:
-                    for channel in self.strategy_cls.feeds:
+                    for channel in self._channels(instrument):
                         await self.host.feeds.acquire(
                             self.config.exchange, instrument, channel, self.inbox
                         )
@@ -222,6 +224,7 @@ class BotRunner:
         strategy = self.strategy
         assert strategy is not None
         on_book = strategy.on_book
+        take_book = inbox.take_book
         machine = self.machine
         running, live = BotState.RUNNING, _STRATEGY_LIVE
         tick_secs = self.tick_secs
@@ -232,7 +235,11 @@ class BotRunner:
             while True:
                 if machine.state not in live:
                     return
-                await inbox.wait(None)
+                # Await the inbox's future itself: `await inbox.wait()` would
+                # build a coroutine on every turn, i.e. on every book update.
+                waiter = inbox.waiter()
+                if waiter is not None:
+                    await waiter
                 state = machine.state
                 try:
                     if inbox._exec and state in live:
@@ -244,11 +251,11 @@ class BotRunner:
                     if state is not running:
                         inbox.clear_market_data()
                         continue
-                    book = inbox.take_book()
+                    book = take_book()
                     while book is not None:
                         on_book(ctx, book)
                         self.books_handled += 1
-                        book = inbox.take_book()
+                        book = take_book()
                     if inbox._trades:
                         for trade in inbox.take_trades():
                             strategy.on_trade(ctx, trade)
@@ -279,9 +286,16 @@ class BotRunner:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
+    def _channels(self, instrument: str) -> frozenset[FeedChannel]:
+        """The strategy's feeds, plus what a paper venue simulates margin with (marks, funding)."""
+        executor = self.venue.executor if self.venue is not None else None
+        if isinstance(executor, PaperExecutor):
+            return self.strategy_cls.feeds | executor.market_feeds(instrument)
+        return self.strategy_cls.feeds
+
     async def _teardown(self) -> None:
         for instrument in self.ctx.instruments:
-            for channel in self.strategy_cls.feeds:
+            for channel in self._channels(instrument):
                 await self.host.feeds.release(
                     self.config.exchange, instrument, channel, self.inbox
                 )

@@ -35,6 +35,7 @@ from services.engine.core.positions import PositionBook
 from services.engine.core.state_machine import IllegalTransition
 from services.engine.paper.account import PaperAccount
 from services.engine.paper.executor import PaperConfig, PaperExecutor
+from services.engine.paper.hooks import FundingPayment, LiquidationEvent, PaperVenueKit
 from services.engine.risk.control import stop_bot
 from services.engine.risk.fx import FxTable
 from services.engine.risk.kill_switch import KillSwitch
@@ -50,7 +51,7 @@ from services.engine.runtime.leases import DEFAULT_LEASE_MS, LeaseManager, Lease
 from services.engine.runtime.market import EngineMarket
 from services.engine.runtime.orders import EventSink, OrderRouter, Venue
 from services.engine.runtime.timeouts import within
-from services.engine.runtime.venues import connect_venue
+from services.engine.runtime.venues import connect_venue, paper_kit
 from services.engine.strategies.base import OrderRequest
 from services.engine.strategies.registry import StrategyCatalog, UnknownStrategy, default_catalog
 from services.shared.generated import constants as c
@@ -91,8 +92,8 @@ DEFAULT_PAPER_BALANCES: dict[str, Decimal] = {
     "USDT": Decimal(100_000),
 }
 
-PaperFactory = Callable[[BotConfig, Clock], PaperExecutor]
-"""(bot config, clock) -> the bot's paper executor (its own simulated account)."""
+PaperFactory = Callable[[BotConfig, Clock, PaperVenueKit], PaperExecutor]
+"""(bot config, clock, the venue's paper kit) -> the bot's paper executor (its own account)."""
 
 
 class RuntimeHost(Protocol):
@@ -145,8 +146,12 @@ class ManualOrder(BaseModel):
     reason: str | None = None
 
 
-def paper_executor(config: BotConfig, clock: Clock) -> PaperExecutor:
-    """A bot's paper executor: its own account, funded from `venueConfig.paperBalances`."""
+def paper_executor(config: BotConfig, clock: Clock, kit: PaperVenueKit) -> PaperExecutor:
+    """A bot's paper executor: its own account, simulating the venue with `kit`.
+
+    The account is funded from `venueConfig.paperBalances`; the kit's rules,
+    hooks and fee model make it behave like the venue (defaults where None).
+    """
     raw = config.venueConfig.get("paperBalances")
     balances = (
         {str(k).upper(): Decimal(str(v)) for k, v in raw.items()}
@@ -157,8 +162,61 @@ def paper_executor(config: BotConfig, clock: Clock) -> PaperExecutor:
     # Feed updates drive the simulation; no per-bot poll timer (1,000 bots = 1,000 timers).
     return PaperExecutor(
         config.exchange, {}, clock=clock, account=account,
+        rules=kit.rules, hooks=kit.hooks, fees=kit.fees,
         config=PaperConfig(poll_interval_secs=None),
     )
+
+
+class PaperEvents:
+    """A paper bot's funding payments (-> `balance`) and liquidations (-> `risk.breach`)."""
+
+    def __init__(self, sink: EventSink, config: BotConfig, account: PaperAccount) -> None:
+        self._sink = sink
+        self._exchange = config.exchange
+        self._bot_id = config.id
+        self._account = account
+
+    def on_funding_payment(self, payment: FundingPayment) -> None:
+        """Publish the currency's balance after the payment."""
+        log.info("paper funding", botId=self._bot_id, instrument=payment.instrument,
+                 amount=str(payment.amount), rate=str(payment.rate), mark=str(payment.mark))
+        acct, ccy = self._account, payment.currency
+        self._sink.publish(
+            EventType.BALANCE,
+            Balance(
+                exchange=self._exchange,
+                accountId=acct.account_id,
+                currency=ccy,
+                total=acct.total(ccy),
+                available=acct.available(ccy),
+                frozen=acct.frozen(ccy),
+                ts=payment.ts_ms,
+            ),
+            exchange=self._exchange.value,
+            bot_id=self._bot_id,
+        )
+
+    def on_liquidation(self, event: LiquidationEvent) -> None:
+        """Publish a `liquidation` breach (the order and fill travel as usual)."""
+        message = (
+            f"{event.instrument}: {event.side.value} {event.size} liquidated at {event.price} "
+            f"(mark {event.mark}, realized {event.realized_pnl})"
+            + (f"; {event.detail}" if event.detail else "")
+        )
+        log.warning("paper liquidation", botId=self._bot_id, message=message)
+        self._sink.publish(
+            EventType.RISK_BREACH,
+            RiskBreachPayload(
+                rule="liquidation",
+                scope=Scope.BOT,
+                botId=self._bot_id,
+                message=message[:500],
+                limit=Decimal(1),
+                value=event.margin_ratio,
+            ),
+            exchange=self._exchange.value,
+            bot_id=self._bot_id,
+        )
 
 
 class EngineRuntime:
@@ -309,7 +367,8 @@ class EngineRuntime:
         if venue is not None:
             return venue
         if mode is TradingMode.PAPER:
-            paper = self._paper_factory(config, self.clock)
+            paper = self._paper_factory(config, self.clock, paper_kit(adapter))
+            paper.set_paper_listener(PaperEvents(self, config, paper.account))
             self.feeds.add_tap(exchange, paper)
             venue = Venue(name, exchange, paper, paper=True, account=paper.account)
         else:

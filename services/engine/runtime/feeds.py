@@ -59,13 +59,19 @@ class FeedSubscriber(Protocol):
 
 
 class FeedTap(Protocol):
-    """Sees every book and trade of one venue, synchronously (paper executors)."""
+    """Sees every book, trade, funding update and mark of one venue, synchronously (paper)."""
 
     def on_book(self, book: L2Book) -> None:
         """The book changed."""
 
     def on_trade(self, trade: TradeTick) -> None:
         """A public trade printed."""
+
+    def on_funding(self, funding: FundingRate) -> None:
+        """A swap's funding rate changed."""
+
+    def on_mark(self, mark: MarkPrice) -> None:
+        """A mark price changed."""
 
 
 FeedKey = tuple[Exchange, str, FeedChannel]
@@ -126,10 +132,14 @@ class _VenueFeed:
         """Tickers are not routed to strategies yet (books carry the top)."""
 
     def on_funding(self, funding: FundingRate) -> None:
-        """Funding is read by paper executors through taps in a later issue."""
+        """Give a funding update to the taps (paper accounts settle funding)."""
+        for tap in self.taps:
+            tap.on_funding(funding)
 
     def on_mark(self, mark: MarkPrice) -> None:
-        """Mark prices are read by positions in a later issue."""
+        """Give a mark to the taps (paper margin and liquidation; engine positions: not yet)."""
+        for tap in self.taps:
+            tap.on_mark(mark)
 
     def on_feed_state(
         self, instrument: str, channel: FeedChannel, state: FeedState, reason: str | None
@@ -181,7 +191,7 @@ class FeedManager:
         return exchange in self._venues
 
     def add_tap(self, exchange: Exchange, tap: FeedTap) -> None:
-        """Give `tap` every book and trade of `exchange`."""
+        """Give `tap` every book, trade, funding update and mark of `exchange`."""
         self._venue(exchange).taps.append(tap)
 
     def remove_tap(self, exchange: Exchange, tap: FeedTap) -> None:

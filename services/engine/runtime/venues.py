@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.engine.adapters.base import VenueAdapter, VenueCredentials, VenueEndpoints
 from services.engine.adapters.registry import venue_factory
+from services.engine.paper.hooks import PaperVenueKit
 from services.shared.generated.enums import Exchange
 from services.shared.settings import Settings
 
@@ -35,3 +36,8 @@ def connect_venue(
 ) -> VenueAdapter:
     """Build the adapter of `exchange` from its registered factory."""
     return venue_factory(exchange)(venue_endpoints(exchange, settings), credentials)
+
+
+def paper_kit(adapter: VenueAdapter) -> PaperVenueKit:
+    """A fresh paper kit of the venue (its rules, hooks, fees), else the defaults."""
+    return adapter.paper() if adapter.paper is not None else PaperVenueKit()

@@ -8,11 +8,13 @@ them, so a typo cannot make the two disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final
 
 from okx import consts as sdk
 
 from services.engine.core.types import FeedChannel
+from services.shared.generated.enums import InstrumentKind
 
 VENUE: Final = "okx"
 
@@ -122,3 +124,81 @@ RATE_LIMITS: Final[dict[tuple[str, str], RateLimit]] = {
 }
 # Anything not listed: OKX's most common public budget.
 DEFAULT_RATE_LIMIT: Final = RateLimit(20, 2.0)
+
+
+# -- Paper trading: margin, tiers, fees, funding (PROTOCOLS.md §B.6-§B.8) ------
+
+# Where the tier rows come from: GET /api/v5/public/position-tiers
+# (https://www.okx.com/docs-v5/en/#public-data-rest-api-get-position-tiers).
+# Sizes are in contracts for SWAP/FUTURES; `mmr`/`imr` are rates.
+POSITION_TIERS_DOC: Final = (
+    "https://www.okx.com/docs-v5/en/#public-data-rest-api-get-position-tiers"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PositionTier:
+    """One position-tiers row: positions of more than `min_size` and up to `max_size` contracts.
+
+    `max_size` None means no upper bound. The whole position uses its tier's
+    maintenance rate (not a progressive sum over tiers).
+    """
+
+    tier: int
+    min_size: Decimal
+    max_size: Decimal | None
+    mmr: Decimal
+    imr: Decimal
+    max_leverage: Decimal
+
+
+# Keyed by (instType, instFamily). Tier 1 of the linear perpetuals as recorded
+# from the live endpoint by two independent third-party clients [CAP] (imr 1 %,
+# mmr 0.4 %, 100x; BTC up to 1,000 contracts, ETH up to 5,000). The dated
+# futures row is tier 1 recorded for family BTC-USD_UM (imr 5 %, mmr 2 %, 20x,
+# 4,000 contracts) [CAP], applied here to the linear BTC-USDT futures
+# (⚠ UNVERIFIED for that family). Larger positions extrapolate, see below.
+POSITION_TIERS: Final[dict[tuple[str, str], tuple[PositionTier, ...]]] = {
+    ("SWAP", "BTC-USDT"): (
+        PositionTier(1, Decimal(0), Decimal(1000), Decimal("0.004"), Decimal("0.01"), Decimal(100)),
+    ),
+    ("SWAP", "ETH-USDT"): (
+        PositionTier(1, Decimal(0), Decimal(5000), Decimal("0.004"), Decimal("0.01"), Decimal(100)),
+    ),
+    ("FUTURES", "BTC-USDT"): (
+        PositionTier(1, Decimal(0), Decimal(4000), Decimal("0.02"), Decimal("0.05"), Decimal(20)),
+    ),
+}
+# Beyond the last listed tier, OKX's tier-adjustment announcements step every
+# further tier by the same size and +0.5 percentage points of both rates, the
+# tier's max leverage being 1 / imr (⚠ UNVERIFIED for BTC and ETH, whose
+# higher tiers were not available to us; load the endpoint to be exact).
+TIER_STEP_MMR: Final = Decimal("0.005")
+TIER_STEP_IMR: Final = Decimal("0.005")
+# Families without a listed table get one tier from the instrument's `lever`:
+# imr = 1 / lever and mmr = 0.4 x imr, the ratio of both recorded rows above
+# ([DERIVED]: 0.004 / 0.01 and 0.02 / 0.05).
+FALLBACK_MMR_PER_IMR: Final = Decimal("0.4")
+
+# Leverage OKX accepts at most on any derivative (the instrument's `lever`
+# field, when known, is the real per-instrument ceiling), and at least.
+MAX_LEVERAGE: Final = Decimal(125)
+MIN_LEVERAGE: Final = Decimal(1)
+# Leverage of a paper position whose order and account say none: 1x, the
+# conservative choice (OKX keeps a per-instrument setting; strategies pass
+# `leverage` or call `set_leverage`, as the live executor does).
+PAPER_DEFAULT_LEVERAGE: Final = Decimal(1)
+
+# (maker, taker) fee rates when the instrument carries none; positive = charged
+# (the engine's sign, the opposite of OKX's trade-fee endpoint). VIP0 rates per
+# PROTOCOLS.md §B.7 (⚠ UNVERIFIED; GET /api/v5/account/trade-fee is the authority).
+PAPER_FEE_RATES: Final[dict[InstrumentKind, tuple[Decimal, Decimal]]] = {
+    InstrumentKind.SPOT: (Decimal("0.0008"), Decimal("0.001")),
+    InstrumentKind.SWAP: (Decimal("0.0002"), Decimal("0.0005")),
+    InstrumentKind.FUTURES: (Decimal("0.0002"), Decimal("0.0005")),
+}
+
+# Funding payments are kept to 1e-8 of the settle currency: OKX reports
+# balances with more digits than that, and 1e-8 is a satoshi for BTC-settled
+# contracts. What is paid rounds up, what is received rounds down.
+FUNDING_QUANTUM: Final = Decimal("1E-8")
