@@ -5,9 +5,10 @@ to its `L2Book` and hands it to the `FeedManager`, which offers it to the
 bot's inbox; the bot's task (a real `BotRunner` on uvloop when installed)
 calls the strategy's `on_book`, which submits a limit order at the best bid
 through its `StrategyContext`; the `OrderRouter` builds the `OrderIntent`,
-runs the full `RiskManager.check` (with per-bot limits set) and hands the
-accepted intent on. The bench stops there: the intent sink stands in for the
-order lane (venue I/O is not part of the hot path).
+runs the full `RiskManager.check` (with the seven per-bot limits of
+`RISK_LIMITS` set) and hands the accepted intent on. The bench stops there:
+the intent sink stands in for the order lane (venue I/O is not part of the
+hot path).
 
 Every update reaches the strategy (the producer yields to the loop after each
 one, so nothing is coalesced; the result says how many were). Latency is
@@ -62,6 +63,18 @@ DEPTH = 50
 INSTRUMENT = "BTC-USD"
 TICK = Decimal("0.01")
 EXCHANGE = Exchange.KALSHI
+# The bot's limits: every pre-trade rule a typical bot configures. The order
+# rate limit sits above the bench's own rate (~200k intents per round), so
+# every intent is accepted while the rule still counts its 60 s window.
+RISK_LIMITS: dict[str, Any] = {
+    "maxOrderSize": "1",
+    "maxOrderNotional": "10000",
+    "maxPositionSize": "100",
+    "maxOpenOrders": 50,
+    "maxOrdersPerMinute": 1_000_000,
+    "priceBandPct": "5",
+    "maxDailyLoss": "1000",
+}
 
 Delta = tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]
 
@@ -177,13 +190,12 @@ async def _engine_rate(
 
     runtime = EngineRuntime(
         host, Settings(), cache, config=RuntimeConfig(), catalog=catalog,
-        paper_factory=lambda cfg, clock: _Silent(cfg.exchange, {}, clock=clock),
+        paper_factory=lambda cfg, clock, _kit: _Silent(cfg.exchange, {}, clock=clock),
     )
     config = BotConfig.model_validate({
         "id": "bench-bot", "name": "bench", "exchange": EXCHANGE.value, "mode": "paper",
         "strategy": BidJoiner.name, "instruments": [INSTRUMENT], "tickIntervalMs": 60_000,
-        "riskLimits": {"maxOrderSize": "1", "maxOrderNotional": "10000",
-                       "maxPositionSize": "100", "priceBandPct": "5"},
+        "riskLimits": RISK_LIMITS,
     })
     runner = runtime._runner_for(config)
     await runner.start("bench")
@@ -224,6 +236,7 @@ async def _engine_rate(
     finally:
         gc.enable()
         await runner.stop("bench done")
+        await asyncio.sleep(0)  # let the lease release stop() spawned run; shutdown cancels it
         await runtime.shutdown()
         await cache.aclose()
         if previous is None:

@@ -18,6 +18,7 @@ from sortedcontainers import SortedDict
 Level = tuple[Decimal, Decimal]
 
 _ZERO = Decimal(0)
+_TWO = Decimal(2)
 
 
 class BookError(Exception):
@@ -116,10 +117,12 @@ class L2Book:
 
     def mid(self) -> Decimal | None:
         """Mid price, or None unless both sides have a level."""
-        bid, ask = self.best_bid(), self.best_ask()
-        if bid is None or ask is None:
+        bids, asks = self._bids, self._asks
+        if not bids or not asks:
             return None
-        return (bid[0] + ask[0]) / 2
+        # Risk reads the mid on every order: peek the two keys directly, no tuples.
+        mid: Decimal = (bids.peekitem(-1)[0] + asks.peekitem(0)[0]) / _TWO
+        return mid
 
     def is_crossed(self) -> bool:
         """True when best bid >= best ask (a corrupt or stale book)."""

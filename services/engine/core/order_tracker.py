@@ -61,6 +61,9 @@ class OrderBookkeeping:
 
     def __init__(self) -> None:
         self._orders: dict[str, Order] = {}
+        # Open orders by bot: risk counts a bot's open orders on every intent,
+        # which must not cost a pass over every order the engine ever tracked.
+        self._open: dict[str | None, dict[str, Order]] = {}
         self._fills: defaultdict[str, list[Fill]] = defaultdict(list)
         self._totals: defaultdict[str, _FillTotals] = defaultdict(_FillTotals)
         self._seen_fills: set[tuple[str, str]] = set()
@@ -76,7 +79,7 @@ class OrderBookkeeping:
             if not timeline or timeline[-1].status != order.status:
                 timeline.append(_entry(order))
             merged = self._with_fills(order.model_copy(update={"timeline": timeline}))
-            self._orders[order.id] = merged
+            self._store(merged, None)
             return OrderUpdate(merged, applied=True, status_changed=True)
 
         if self._is_stale(current, order):
@@ -104,7 +107,7 @@ class OrderBookkeeping:
             }
         )
         merged = self._with_fills(merged)
-        self._orders[order.id] = merged
+        self._store(merged, current)
         return OrderUpdate(merged, applied=True, status_changed=status_changed)
 
     def apply_fill(self, fill: Fill) -> FillUpdate:
@@ -123,7 +126,7 @@ class OrderBookkeeping:
         if current is None:
             return FillUpdate(is_new=True, order=None)
         merged = self._with_fills(current, ts_ms=fill.ts)
-        self._orders[fill.orderId] = merged
+        self._store(merged, current)
         return FillUpdate(is_new=True, order=merged)
 
     def prune(self, before_ts_ms: int) -> int:
@@ -154,6 +157,11 @@ class OrderBookkeeping:
 
     def open_orders(self, bot_id: str | None = None, instrument: str | None = None) -> list[Order]:
         """Orders not yet in a terminal status, optionally of one bot and/or instrument."""
+        if bot_id is not None:
+            mine = self._open.get(bot_id)
+            if not mine:
+                return []
+            return [o for o in mine.values() if instrument is None or o.instrument == instrument]
         return [
             o
             for o in self._orders.values()
@@ -179,6 +187,21 @@ class OrderBookkeeping:
         return len(self._orders)
 
     # -- helpers --------------------------------------------------------
+    def _store(self, order: Order, previous: Order | None) -> None:
+        """Record the merged order and keep the open-by-bot index in step."""
+        self._orders[order.id] = order
+        if previous is not None and previous.botId != order.botId:
+            self._unindex(previous)
+        if order.status in OPEN_STATUSES:
+            self._open.setdefault(order.botId, {})[order.id] = order
+        else:
+            self._unindex(order)
+
+    def _unindex(self, order: Order) -> None:
+        mine = self._open.get(order.botId)
+        if mine is not None and mine.pop(order.id, None) is not None and not mine:
+            del self._open[order.botId]
+
     @staticmethod
     def _is_stale(current: Order, update: Order) -> bool:
         cur_rank = ORDER_STATUS_RANK[current.status]

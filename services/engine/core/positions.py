@@ -318,6 +318,8 @@ class EquityTracker:
     def observe(self, total_pnl: Decimal, ts_ms: int) -> None:
         """Record the total PnL (net of fees) at `ts_ms`."""
         day = utc_day(ts_ms)
+        if day == self.day and total_pnl == self.last_pnl:
+            return  # same day, same PnL: equity, peak and drawdown are unchanged
         if self.day is None:
             self.day = day
         elif day > self.day:

@@ -1,7 +1,10 @@
 """Normalized hot-path types the adapters emit and the core consumes.
 
 Slotted frozen dataclasses rather than pydantic models: these are created per
-market-data message. Durable entities (orders, fills, positions, balances,
+market-data message. `OrderIntent`, built for every order a strategy asks for,
+is a frozen msgspec Struct: it builds in a tenth of the time of a frozen
+dataclass (no `object.__setattr__` per field) with the same reads and
+immutability. Durable entities (orders, fills, positions, balances,
 instruments) use the generated pydantic models from `services.shared`.
 """
 
@@ -10,6 +13,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
+
+import msgspec
 
 from services.shared.generated.enums import (
     MarginMode,
@@ -87,12 +92,12 @@ class MarkPrice:
     ts_ms: int
 
 
-@dataclass(frozen=True, slots=True)
-class OrderIntent:
+class OrderIntent(msgspec.Struct, frozen=True, gc=False):
     """What a strategy (or an operator) wants placed, before risk and execution.
 
     `client_order_id` is chosen by the engine and sent to the venue so a retry
-    of the same intent can never create a second order.
+    of the same intent can never create a second order. (`gc=False`: its
+    fields are strings, enums and Decimals, so it can never be part of a cycle.)
     """
 
     bot_id: str | None

@@ -7,6 +7,15 @@ equity curve (daily PnL, peak for drawdown), order-rate window and the intents
 it accepted that the order tracker has not seen yet (so a burst of intents
 cannot slip past maxOpenOrders or maxPositionSize).
 
+`check` is on every order's path, so each bot's limits are compiled once
+(`register_bot`, `update_limits`) into the rules they need: an unset limit
+costs nothing. The two costly parts of a context are gathered per check only
+when a set limit reads them: the bot's open orders (counted over the tracker
+and the in-flight intents) and its USD figures (every position marked to
+market, which also advances the equity curve). Otherwise a check's context
+holds zero open orders and the figures of the last evaluation; `context()`
+always gathers everything.
+
 Enforcement is the runtime's to trigger: `check` returns a decision whose
 `breach` is set when a hard limit was hit, `evaluate` returns breaches, and
 `enforce(bot_id, breach, control)` halts the bot's intents at once, then
@@ -35,28 +44,42 @@ from services.engine.risk.kill_switch import KillSwitch
 from services.engine.risk.market import MarketView
 from services.engine.risk.portfolio import PortfolioRisk
 from services.engine.risk.rules import Breach, RiskDecision
-from services.engine.risk.valuation import UsdTotals, value_position
+from services.engine.risk.valuation import UsdTotals, valuation_price, value_position
 from services.shared.generated.entities import Instrument, RiskLimits
 from services.shared.generated.enums import OrderSide
 from services.shared.generated.events import Scope
 
 _ZERO = Decimal(0)
+_BUY = OrderSide.BUY
 # The orders-per-minute window.
 RATE_WINDOW_MS = 60_000
 # What `check` returns for every accepted intent.
 ACCEPTED = r.passed("all")
+# The limits of operator orders (none; validated once, not per order).
+_NO_LIMITS = RiskLimits()
+# The figures of a bot without positions (only ever read, never added to).
+_NO_POSITIONS = UsdTotals()
+# What `check` returns for an intent it has already accepted (a retry).
+RETRY = r.passed("retry")
 # How long an accepted intent counts as in flight if the tracker never hears of it
 # (an executor that raised before reporting anything).
 DEFAULT_INFLIGHT_TTL_MS = 10_000
+# In-flight intents a bot may hold before a check prunes them, when none of its
+# limits counts open orders (counting prunes them on every check).
+INFLIGHT_PRUNE_AT = 1_024
 
 
 @dataclass(slots=True)
 class _BotRisk:
     limits: RiskLimits
     equity: EquityTracker
+    compiled: r.CompiledRules
     order_times: deque[int] = field(default_factory=deque)
     inflight: dict[str, tuple[OrderIntent, int]] = field(default_factory=dict)
     halted: str | None = None
+    # The USD figures of the last valuation (what a check reports when no set
+    # limit needs them fresh); read only.
+    totals: UsdTotals = field(default_factory=lambda: _NO_POSITIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +133,9 @@ class RiskManager:
         """Start checking a bot against `limits`; `capital_usd` is the base of drawdown %."""
         if limits.maxDrawdownPct is not None and (capital_usd is None or capital_usd <= 0):
             raise ValueError(f"bot {bot_id}: maxDrawdownPct needs a positive capital_usd")
-        self._bots[bot_id] = _BotRisk(limits, EquityTracker(capital=capital_usd))
+        self._bots[bot_id] = _BotRisk(
+            limits, EquityTracker(capital=capital_usd), r.compile_pre_trade(limits)
+        )
 
     def update_limits(self, bot_id: str, limits: RiskLimits) -> None:
         """Replace a registered bot's limits (keeps its PnL history)."""
@@ -118,6 +143,7 @@ class RiskManager:
         if limits.maxDrawdownPct is not None and not bot.equity.capital:
             raise ValueError(f"bot {bot_id}: maxDrawdownPct needs a positive capital_usd")
         bot.limits = limits
+        bot.compiled = r.compile_pre_trade(limits)
 
     def unregister_bot(self, bot_id: str) -> None:
         """Stop tracking a bot."""
@@ -139,36 +165,56 @@ class RiskManager:
     # -- pre-trade ------------------------------------------------------
     def check(self, intent: OrderIntent) -> RiskDecision:
         """Accept or refuse one intent; accepted ones count toward rate and open-order limits."""
-        now = self._clock.now_ms()
-        if self._kill_switch is not None and self._kill_switch.engaged:
-            return self._kill_switch.check(intent)
-        if self._portfolio is not None and self._portfolio.halted is not None:
-            return r.refused(r.RULE_HALTED, f"portfolio stopped: {self._portfolio.halted}")
-        if intent.bot_id is None:
+        kill_switch = self._kill_switch
+        if kill_switch is not None and kill_switch.engaged_at_ms is not None:
+            return kill_switch.check(intent)
+        portfolio = self._portfolio
+        if portfolio is not None and portfolio.halted is not None:
+            return r.refused(r.RULE_HALTED, f"portfolio stopped: {portfolio.halted}")
+        bot_id = intent.bot_id
+        if bot_id is None:
             return self._check_manual(intent)
-        bot = self._bots.get(intent.bot_id)
+        bot = self._bots.get(bot_id)
         if bot is None:
-            return r.refused(r.RULE_UNKNOWN_BOT, f"bot {intent.bot_id} has no risk limits")
+            return r.refused(r.RULE_UNKNOWN_BOT, f"bot {bot_id} has no risk limits")
         if bot.halted is not None:
-            return r.refused(r.RULE_HALTED, f"bot {intent.bot_id} is risk-stopped: {bot.halted}")
-        if self._is_retry(intent):
-            return r.passed("retry")
+            return r.refused(r.RULE_HALTED, f"bot {bot_id} is risk-stopped: {bot.halted}")
+        coid = intent.client_order_id
+        if coid in bot.inflight or self._orders.get(coid) is not None:
+            return RETRY
         instrument = self._market.instrument(intent.exchange, intent.instrument)
         if instrument is None:
             return r.refused(
                 r.RULE_INSTRUMENT, f"unknown instrument {intent.exchange}:{intent.instrument}"
             )
+        now = self._clock.now_ms()
+        compiled = bot.compiled
         try:
-            ctx = self._context(intent.bot_id, bot, instrument, now)
+            ctx = self._market_ctx(
+                bot_id,
+                bot,
+                instrument,
+                str(instrument.exchange),
+                instrument.symbol,
+                now,
+                compiled.reads_open_orders,
+                compiled.reads_figures,
+            )
         except UnknownCurrency as exc:
             return r.refused(r.RULE_FX, str(exc))
-        decision = r.first_refusal(intent, ctx)
-        if decision.accepted and self._portfolio is not None:
-            decision = self._portfolio.check(intent, ctx)
-        if not decision.accepted:
-            return self._with_breach(decision, intent.bot_id, intent.instrument)
+        for rule in compiled.rules:
+            decision = rule(intent, ctx)
+            if not decision.accepted:
+                return self._with_breach(decision, bot_id, intent.instrument)
+        if portfolio is not None:
+            decision = portfolio.check(intent, ctx)
+            if not decision.accepted:
+                return self._with_breach(decision, bot_id, intent.instrument)
         bot.order_times.append(now)
-        bot.inflight[intent.client_order_id] = (intent, now)
+        inflight = bot.inflight
+        inflight[coid] = (intent, now)
+        if not compiled.reads_open_orders and len(inflight) > INFLIGHT_PRUNE_AT:
+            self._prune_inflight(bot, now)
         return ACCEPTED
 
     def discard(self, bot_id: str, client_order_id: str) -> None:
@@ -179,7 +225,7 @@ class RiskManager:
 
     def _check_manual(self, intent: OrderIntent) -> RiskDecision:
         """Operator orders have no bot limits; only validity and the portfolio apply."""
-        decision = r.valid_intent(intent, r.RiskContext(bot_id=None, limits=RiskLimits()))
+        decision = r.valid_intent(intent, r.RiskContext(bot_id=None, limits=_NO_LIMITS))
         if not decision.accepted:
             return decision
         if self._portfolio is None:
@@ -188,7 +234,7 @@ class RiskManager:
         usd_rate = self._fx.get(pnl_currency(instrument)) if instrument is not None else None
         ctx = r.RiskContext(
             bot_id=None,
-            limits=RiskLimits(),
+            limits=_NO_LIMITS,
             instrument=instrument,
             mid=self._market.mid(intent.exchange, intent.instrument),
             mark=self._market.mark(intent.exchange, intent.instrument),
@@ -197,13 +243,6 @@ class RiskManager:
         decision = self._portfolio.check(intent, ctx)
         return decision if not decision.accepted else ACCEPTED
 
-    def _is_retry(self, intent: OrderIntent) -> bool:
-        bot_inflight = self._bots[intent.bot_id].inflight if intent.bot_id else {}
-        return (
-            intent.client_order_id in bot_inflight
-            or self._orders.get(intent.client_order_id) is not None
-        )
-
     # -- post-trade / on tick -------------------------------------------
     def evaluate(self, bot_id: str) -> list[Breach]:
         """Mark the bot's positions to market and return every limit it breaches now."""
@@ -211,6 +250,7 @@ class RiskManager:
         if bot is None or bot.halted is not None:
             return []
         now = self._clock.now_ms()
+        self._prune_inflight(bot, now)
         try:
             totals, per_position = self._figures(bot_id, bot, now)
         except UnknownCurrency as exc:
@@ -227,7 +267,7 @@ class RiskManager:
             if pos.is_flat and values.realized == 0 and values.fees == 0:
                 continue
             instrument = self._market.instrument(pos.exchange, pos.instrument)
-            ctx = self._market_ctx(bot_id, bot, totals, instrument, pos.exchange, pos.instrument)
+            ctx = self._market_ctx(bot_id, bot, instrument, pos.exchange, pos.instrument, now)
             for state_rule in r.MARKET_STATE_RULES:
                 decision = state_rule(ctx)
                 if not decision.accepted:
@@ -273,31 +313,39 @@ class RiskManager:
 
     # -- context --------------------------------------------------------
     def context(self, bot_id: str, exchange: str, symbol: str) -> r.RiskContext:
-        """The RiskContext a check on (bot, instrument) would see now."""
+        """The RiskContext a check on (bot, instrument) would see now, every figure gathered."""
         bot = self._bot(bot_id)
         instrument = self._market.instrument(exchange, symbol)
         if instrument is None:
             raise KeyError(f"unknown instrument {exchange}:{symbol}")
-        return self._context(bot_id, bot, instrument, self._clock.now_ms())
-
-    def _context(
-        self, bot_id: str, bot: _BotRisk, instrument: Instrument, now: int
-    ) -> r.RiskContext:
-        totals, _ = self._figures(bot_id, bot, now)
         return self._market_ctx(
-            bot_id, bot, totals, instrument, str(instrument.exchange), instrument.symbol, now=now
+            bot_id,
+            bot,
+            instrument,
+            str(instrument.exchange),
+            instrument.symbol,
+            self._clock.now_ms(),
+            open_orders=True,
+            figures=True,
         )
 
     def _figures(
         self, bot_id: str, bot: _BotRisk, now: int
     ) -> tuple[UsdTotals, list[tuple[PositionState, UsdTotals]]]:
+        positions = self._positions.positions(bot_id)
+        if not positions:
+            # Nothing to value (a bot that never traded): all zero.
+            bot.equity.observe(_ZERO, now)
+            bot.totals = _NO_POSITIONS
+            return UsdTotals(), []
         totals = UsdTotals()
         per_position = []
-        for pos in self._positions.positions(bot_id):
+        for pos in positions:
             values = value_position(pos, self._market, self._fx)
             totals.add(values)
             per_position.append((pos, values))
         bot.equity.observe(totals.total, now)
+        bot.totals = totals
         return totals, per_position
 
     def _bot_ctx(self, bot_id: str, bot: _BotRisk, totals: UsdTotals) -> r.RiskContext:
@@ -314,42 +362,66 @@ class RiskManager:
         self,
         bot_id: str,
         bot: _BotRisk,
-        totals: UsdTotals,
         instrument: Instrument | None,
         exchange: str,
         symbol: str,
-        *,
-        now: int | None = None,
+        now: int,
+        open_orders: bool = True,
+        figures: bool = False,
     ) -> r.RiskContext:
-        now = self._clock.now_ms() if now is None else now
+        """The context of (bot, instrument); `figures` revalues the bot's positions first."""
+        if figures:
+            if self._positions.positions(bot_id):
+                self._figures(bot_id, bot, now)
+            else:  # the common case on the hot path, without building any totals
+                bot.equity.observe(_ZERO, now)
+                bot.totals = _NO_POSITIONS
+        totals = bot.totals
+        market = self._market
         pos = self._positions.get(bot_id, exchange, symbol)
         usd_rate = self._fx.get(pnl_currency(instrument)) if instrument is not None else None
         if usd_rate is None and pos is not None:
             usd_rate = self._fx.get(pos.currency)
-        market_pnl = _ZERO
-        if pos is not None and usd_rate is not None:
-            market_pnl = (pos.net_realized + pos.unrealized_pnl()) * usd_rate
-        open_count, pending_buy, pending_sell = self._open_orders(bot_id, bot, symbol, now)
+        if open_orders:
+            open_count, pending_buy, pending_sell = self._open_orders(bot_id, bot, symbol, now)
+        else:
+            open_count, pending_buy, pending_sell = 0, _ZERO, _ZERO
+        if pos is None:
+            position = _ZERO
+            market_pnl = _ZERO
+            liquidation_price = leverage = None
+        else:
+            position = pos.quantity
+            market_pnl = _ZERO
+            if usd_rate is not None:
+                # At the price a valuation would mark it to now (when `figures` is
+                # off, the position's own mark may be older).
+                unrealized = pos.unrealized_pnl(valuation_price(pos, market))
+                market_pnl = (pos.net_realized + unrealized) * usd_rate
+            liquidation_price = pos.liquidation_price
+            leverage = pos.leverage
+        equity = bot.equity
+        # Positional, in field order (see RiskContext).
         return r.RiskContext(
-            bot_id=bot_id,
-            limits=bot.limits,
-            instrument=instrument,
-            mid=self._market.mid(exchange, symbol),
-            mark=self._market.mark(exchange, symbol),
-            usd_rate=usd_rate,
-            position=pos.quantity if pos is not None else _ZERO,
-            pending_buy=pending_buy,
-            pending_sell=pending_sell,
-            open_orders=open_count,
-            orders_last_minute=self._orders_last_minute(bot, now),
-            daily_pnl_usd=bot.equity.daily_pnl,
-            drawdown_pct=bot.equity.drawdown_pct,
-            unrealized_pnl_usd=totals.unrealized,
-            exposure_usd=totals.exposure,
-            market_pnl_usd=market_pnl,
-            liquidation_price=pos.liquidation_price if pos is not None else None,
-            leverage=pos.leverage if pos is not None else None,
-            funding_rate=self._market.funding_rate(exchange, symbol),
+            bot_id,
+            bot.limits,
+            instrument,
+            market.mid(exchange, symbol),
+            market.mark(exchange, symbol),
+            usd_rate,
+            position,
+            pending_buy,
+            pending_sell,
+            open_count,
+            self._orders_last_minute(bot, now),
+            equity.daily_pnl,
+            equity.drawdown_pct,
+            totals.unrealized,
+            totals.exposure,
+            market_pnl,
+            liquidation_price,
+            leverage,
+            market.funding_rate(exchange, symbol),
         )
 
     def _open_orders(
@@ -362,21 +434,34 @@ class RiskManager:
             count += 1
             if order.instrument == symbol:
                 remaining = order.size - order.filledSize
-                if order.side is OrderSide.BUY:
+                if order.side is _BUY:
                     buy += remaining
                 else:
                     sell += remaining
-        for coid, (intent, ts) in list(bot.inflight.items()):
-            if self._orders.get(coid) is not None or now - ts > self._inflight_ttl_ms:
-                del bot.inflight[coid]
-                continue
-            count += 1
-            if intent.instrument == symbol:
-                if intent.side is OrderSide.BUY:
-                    buy += intent.size
-                else:
-                    sell += intent.size
+        inflight = bot.inflight
+        if inflight:
+            self._prune_inflight(bot, now)
+            for intent, _ in inflight.values():
+                count += 1
+                if intent.instrument == symbol:
+                    if intent.side is _BUY:
+                        buy += intent.size
+                    else:
+                        sell += intent.size
         return count, buy, sell
+
+    def _prune_inflight(self, bot: _BotRisk, now: int) -> None:
+        """Forget in-flight intents the tracker now knows, or that outlived the TTL."""
+        inflight = bot.inflight
+        tracked = self._orders.get
+        ttl = self._inflight_ttl_ms
+        stale = [
+            coid
+            for coid, (_, ts) in inflight.items()
+            if tracked(coid) is not None or now - ts > ttl
+        ]
+        for coid in stale:
+            del inflight[coid]
 
     @staticmethod
     def _orders_last_minute(bot: _BotRisk, now: int) -> int:

@@ -106,13 +106,14 @@ class _VenueFeed:
         self.trade_routes: dict[str, tuple[FeedSubscriber, ...]] = {}
         self.updates = 0
         self.trades = 0
+        self._latency = rm.FEED_LATENCY.labels(exchange.value)
 
     # -- FeedHandler ------------------------------------------------------------
     def on_book(self, book: L2Book) -> None:
         """Fan a book update out to the taps and the subscribed bots."""
         self.updates += 1
         if not self.updates % LATENCY_SAMPLE_EVERY and book.ts_ms:
-            rm.FEED_LATENCY.labels(self.exchange.value).observe(
+            self._latency.observe(
                 max(0.0, time.time() - book.ts_ms / 1000)
             )
         for tap in self.taps:

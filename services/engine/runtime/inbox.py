@@ -99,6 +99,21 @@ class BotInbox:
         """True when nothing is pending."""
         return not (self._books or self._trades or self._exec)
 
+    def waiter(self) -> asyncio.Future[None] | None:
+        """A future that completes when something is pending; None if something already is.
+
+        The bot's task awaits it on every turn (cheaper than `wait()`: no
+        coroutine per update). A cancelled waiter is simply replaced next turn.
+        """
+        if self._books or self._trades or self._exec:
+            return None
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiter = waiter
+        return waiter
+
     async def wait(self, timeout_secs: float | None) -> None:
         """Return when something is pending, `wake()` was called, or after the timeout."""
         if self._books or self._trades or self._exec:

@@ -7,12 +7,22 @@ the last trade / mark as fallback.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from services.engine.core.book import L2Book
 from services.engine.runtime.feeds import FeedManager
 from services.shared.generated.entities import Instrument
 from services.shared.generated.enums import Exchange
+
+
+@dataclass(slots=True)
+class _Mid:
+    """A live book and its mid as of `updates` (the book's own change counter)."""
+
+    book: L2Book
+    updates: int = -1
+    mid: Decimal | None = None
 
 
 class EngineMarket:
@@ -24,8 +34,7 @@ class EngineMarket:
         self._marks: dict[tuple[str, str], Decimal] = {}
         self._funding: dict[tuple[str, str], Decimal] = {}
         # Risk asks for the mid several times per intent: computed once per book change.
-        self._books: dict[tuple[str, str], L2Book] = {}
-        self._mids: dict[tuple[str, str], tuple[int, Decimal | None]] = {}
+        self._mids: dict[tuple[str, str], _Mid] = {}
 
     def add_instrument(self, instrument: Instrument) -> None:
         """Cache an instrument's metadata."""
@@ -51,18 +60,17 @@ class EngineMarket:
     def mid(self, exchange: str, symbol: str) -> Decimal | None:
         """Mid of the live book, or None."""
         key = (exchange, symbol)
-        book = self._books.get(key)
-        if book is None:
+        cached = self._mids.get(key)
+        if cached is None:
             book = self._feeds.book(Exchange(exchange), symbol)
             if book is None:
                 return None
-            self._books[key] = book
-        cached = self._mids.get(key)
-        if cached is not None and cached[0] == book.updates:
-            return cached[1]
-        mid = book.mid()
-        self._mids[key] = (book.updates, mid)
-        return mid
+            cached = self._mids[key] = _Mid(book)
+        updates = cached.book.updates
+        if cached.updates != updates:
+            cached.updates = updates
+            cached.mid = cached.book.mid()
+        return cached.mid
 
     def mark(self, exchange: str, symbol: str) -> Decimal | None:
         """Last mark, else the book mid."""

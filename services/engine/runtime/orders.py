@@ -235,14 +235,14 @@ class OrderRouter:
     def _refuse(self, lane: Lane | None, reason: str, label: str) -> str | None:
         self.last_reject = reason
         exchange = lane.venue.exchange.value if lane is not None else "unknown"
-        rm.ORDERS_REFUSED.labels(exchange, label).inc()
+        rm.child(rm.ORDERS_REFUSED, exchange, label).inc()
         return None
 
     def _risk_refused(
         self, lane: Lane, intent: OrderIntent, decision: RiskDecision, enforce: bool
     ) -> str | None:
         self.last_reject = f"{decision.rule}: {decision.message}"
-        rm.RISK_REJECTIONS.labels(lane.venue.exchange.value, decision.rule).inc()
+        rm.child(rm.RISK_REJECTIONS, lane.venue.exchange.value, decision.rule).inc()
         if enforce and decision.breach is not None and intent.bot_id is not None:
             self._on_breach(intent.bot_id, decision.breach)
         return None
@@ -325,19 +325,19 @@ class OrderRouter:
                 lane.venue.executor.place(intent), VENUE_CALL_TIMEOUT_SECS
             )
         except OrderRejected as exc:
-            rm.ORDERS_REJECTED.labels(exchange).inc()
+            rm.child(rm.ORDERS_REJECTED, exchange).inc()
             lane.inflight.pop(coid, None)
             self._apply_order(self._rejected(lane, intent, source, str(exc)))
             return
         except (VenueError, OSError, TimeoutError) as exc:
             # Unknown outcome: keep it PENDING; reconciliation settles it.
-            rm.ORDERS_REJECTED.labels(exchange).inc()
+            rm.child(rm.ORDERS_REJECTED, exchange).inc()
             log.warning("place failed; order state unknown", orderId=coid, error=str(exc))
             lane.inflight.pop(coid, None)
             pending = self._pending_order(lane, intent, source)
             self._apply_order(pending.model_copy(update={"error": str(exc)[:500]}))
             return
-        rm.ORDERS_PLACED.labels(exchange).inc()
+        rm.child(rm.ORDERS_PLACED, exchange).inc()
         lane.inflight.pop(coid, None)
         update: dict[str, Any] = {}
         if order.botId is None:
@@ -359,11 +359,11 @@ class OrderRouter:
                 lane.venue.executor.cancel(order.instrument, order_id), VENUE_CALL_TIMEOUT_SECS
             )
         except (VenueError, OSError, TimeoutError) as exc:
-            rm.CANCELS.labels(exchange, "false").inc()
+            rm.child(rm.CANCELS, exchange, "false").inc()
             log.warning("cancel failed", orderId=order_id, error=str(exc))
             lane.cancel_requested.discard(order_id)
             return
-        rm.CANCELS.labels(exchange, "true").inc()
+        rm.child(rm.CANCELS, exchange, "true").inc()
         lane.cancel_requested.discard(order_id)
         self._apply_order(result)
 
@@ -410,10 +410,10 @@ class OrderRouter:
                 venue.executor.cancel(order.instrument, order.id), VENUE_CALL_TIMEOUT_SECS
             )
         except (VenueError, OSError, TimeoutError) as exc:
-            rm.CANCELS.labels(exchange, "false").inc()
+            rm.child(rm.CANCELS, exchange, "false").inc()
             log.warning("cancel failed", orderId=order.id, error=str(exc))
             return False
-        rm.CANCELS.labels(exchange, "true").inc()
+        rm.child(rm.CANCELS, exchange, "true").inc()
         self._apply_order(result)
         return True
 
@@ -440,13 +440,13 @@ class OrderRouter:
                 venue.executor.cancel_all(), VENUE_CALL_TIMEOUT_SECS
             )
         except (VenueError, OSError, TimeoutError) as exc:
-            rm.CANCELS.labels(exchange, "false").inc()
+            rm.child(rm.CANCELS, exchange, "false").inc()
             log.error("cancel-all failed", venue=venue.name, error=str(exc))
             # Fall back to one cancel per order we know of.
             orders = [o for o in self.tracker.open_orders() if self._venue_of(o) is venue]
             done = await asyncio.gather(*(self._cancel_now(venue, o) for o in orders))
             return sum(done)
-        rm.CANCELS.labels(exchange, "true").inc()
+        rm.child(rm.CANCELS, exchange, "true").inc()
         for order in cancelled:
             self._apply_order(order)
         return len(cancelled)

@@ -18,10 +18,10 @@ carry on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+import msgspec
 from pydantic import BaseModel, ConfigDict
 
 from services.engine.core.book import L2Book
@@ -45,9 +45,13 @@ class StrategyParams(BaseModel):
 P = TypeVar("P", bound=StrategyParams)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderRequest:
-    """What a strategy asks for; the engine adds bot, venue and client order id."""
+class OrderRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """What a strategy asks for; the engine adds bot, venue and client order id.
+
+    A frozen msgspec Struct (built per order on the hot path, ten times faster
+    than a frozen dataclass); `gc=False` as it holds only strings, enums and
+    Decimals.
+    """
 
     instrument: str
     side: OrderSide

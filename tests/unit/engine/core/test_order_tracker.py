@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.engine.core.order_tracker import OrderBookkeeping
+from services.engine.core.order_tracker import OPEN_STATUSES, OrderBookkeeping
 from services.shared.generated.enums import OrderStatus as S
 from services.shared.generated.tables import ORDER_STATUS_RANK
 from tests.unit.engine.factories import fill, order
@@ -127,6 +127,34 @@ def test_open_orders_filter_by_bot_and_instrument_and_prune_forgets_old_final_or
     assert [o.id for o in t.open_orders(instrument="ETH-USDT")] == ["b"]
     assert t.prune(before_ts_ms=4) == 1
     assert t.get("c") is None and len(t) == 2
+
+
+_UPDATE = st.tuples(
+    st.sampled_from("abc"),
+    st.sampled_from(list(S)),
+    st.sampled_from(["b1", "b2", None]),
+    st.integers(min_value=0, max_value=10),
+)
+
+
+@given(st.lists(st.one_of(_UPDATE, st.tuples(st.sampled_from("abc"))), max_size=30))
+def test_open_orders_of_a_bot_match_a_scan_of_every_order(
+    steps: list[tuple[str, S, str | None, int] | tuple[str]],
+) -> None:
+    """The by-bot index follows status changes, fills, terminal states and a changed botId."""
+    t = OrderBookkeeping()
+    for n, step in enumerate(steps):
+        if len(step) == 1:
+            t.apply_fill(fill(size="5", fid=f"f{n}", oid=step[0]))
+        else:
+            oid, status, bot, filled = step
+            t.apply(order(oid, status, bot_id=bot, filled=str(filled)))
+    for bot in ("b1", "b2"):
+        scan = {o.id: o for o in t.orders(bot) if o.status in OPEN_STATUSES}
+        indexed = {o.id: o for o in t.open_orders(bot)}
+        assert indexed == scan
+        assert all(indexed[i] is scan[i] for i in scan)
+        assert [o.id for o in t.open_orders(bot, "ETH-USDT")] == []
 
 
 RANKED = sorted(S, key=lambda s: ORDER_STATUS_RANK[s])

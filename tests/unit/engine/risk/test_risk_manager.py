@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.engine.risk.risk_manager import DEFAULT_INFLIGHT_TTL_MS, INFLIGHT_PRUNE_AT
 from services.engine.risk.rules import Breach, RiskDecision
 from services.shared.generated.entities import RiskLimits
 from services.shared.generated.enums import BotState, OrderSide, OrderStatus
@@ -273,6 +274,47 @@ def test_daily_loss_starts_over_on_a_new_utc_day(make_env: EnvFactory) -> None:
     env.fill(BUY, "1", "1000")
     env.fill(SELL, "1", "950")
     assert env.rm.evaluate("bot-1") == []  # -50 today, -130 in total
+
+
+def test_limits_changed_after_registration_apply_to_the_next_check(make_env: EnvFactory) -> None:
+    env = make_env()
+    assert env.rm.check(intent(size="2", price="1000", coid="a")).accepted
+    env.rm.update_limits("bot-1", RiskLimits(maxOrderSize=D(1)))
+    assert env.rm.check(intent(size="2", price="1000", coid="b")).rule == "maxOrderSize"
+    env.rm.update_limits("bot-1", RiskLimits())
+    assert env.rm.check(intent(size="2", price="1000", coid="c")).accepted
+
+
+def test_daily_loss_is_checked_at_the_price_of_the_check(make_env: EnvFactory) -> None:
+    env = make_env(RiskLimits(maxDailyLoss=D(50)))
+    env.fill(BUY, "1", "1000")
+    assert env.rm.check(intent(price="1000", coid="a")).accepted
+    env.mid("940")  # -60 today; no evaluation ran since
+    assert env.rm.check(intent(price="940", coid="b")).rule == "maxDailyLoss"
+    assert env.rm.check(intent(SELL, price="940", coid="c")).accepted
+
+
+def test_stop_loss_per_market_is_checked_at_the_price_of_the_check(make_env: EnvFactory) -> None:
+    # No limit needs the bot's USD figures, so checks do not revalue its positions;
+    # the market's own PnL must still be at today's price, not the last evaluation's.
+    env = make_env(RiskLimits(stopLossPerMarket=D(20)))
+    env.fill(BUY, "1", "1000")
+    assert env.rm.evaluate("bot-1") == []
+    env.mid("975")
+    assert env.rm.check(intent(price="975")).rule == "stopLossPerMarket"
+
+
+def test_in_flight_intents_are_pruned_when_no_limit_counts_them(make_env: EnvFactory) -> None:
+    env = make_env()
+    inflight = env.rm._bots["bot-1"].inflight
+    for i in range(INFLIGHT_PRUNE_AT):
+        assert env.rm.check(intent(price="1000", coid=f"a{i}")).accepted
+    env.clock.advance(DEFAULT_INFLIGHT_TTL_MS + 1)
+    assert env.rm.check(intent(price="1000", coid="late")).accepted
+    assert list(inflight) == ["late"]
+    env.orders.apply(order("late", OrderStatus.OPEN))
+    env.rm.evaluate("bot-1")
+    assert not inflight
 
 
 def test_a_price_exactly_on_the_band_edge_is_accepted(make_env: EnvFactory) -> None:
