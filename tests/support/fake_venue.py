@@ -34,6 +34,7 @@ from services.engine.adapters.base import (
     VenueError,
 )
 from services.engine.core.book import L2Book
+from services.engine.core.order_factory import order_from_intent
 from services.engine.core.types import FeedChannel, OrderIntent, TradeTick
 from services.shared.envelope import now_ms
 from services.shared.generated.entities import Balance, Fill, Instrument, Order, Position
@@ -160,23 +161,13 @@ class FakeExecutor(OrderExecutor):
         if existing is not None:
             return existing
         now = now_ms()
-        order = Order(
-            id=intent.client_order_id,
-            venueOrderId=f"v-{intent.client_order_id}",
+        order = order_from_intent(
+            intent,
             exchange=self.exchange,
-            botId=intent.bot_id,
-            instrument=intent.instrument,
-            side=intent.side,
-            type=intent.type,
-            timeInForce=intent.time_in_force,
-            price=intent.price,
-            size=intent.size,
-            filledSize=D(0),
-            status=OrderStatus.OPEN,
             paper=False,
-            fees=D(0),
-            createdTs=now,
-            updatedTs=now,
+            ts_ms=now,
+            status=OrderStatus.OPEN,
+            venue_order_id=f"v-{intent.client_order_id}",
         )
         self.orders[order.id] = order
         return order

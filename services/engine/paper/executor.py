@@ -53,6 +53,7 @@ from services.engine.adapters.base import (
 )
 from services.engine.core.book import L2Book
 from services.engine.core.clock import Clock
+from services.engine.core.order_factory import order_from_intent
 from services.engine.core.order_tracker import is_terminal
 from services.engine.core.positions import contract_multiplier, pnl_currency
 from services.engine.core.types import FeedChannel, FundingRate, MarkPrice, OrderIntent, TradeTick
@@ -331,30 +332,14 @@ class PaperExecutor(OrderExecutor):
         now = self._clock.now_ms()
         self._seq += 1
         try:
-            order = Order(
-                id=intent.client_order_id,
-                venueOrderId=f"{self._prefix}-o{self._seq}",
+            order = order_from_intent(
+                intent,
                 exchange=self.exchange,
-                botId=intent.bot_id,
-                instrument=intent.instrument,
-                side=intent.side,
-                type=intent.type,
-                timeInForce=intent.time_in_force,
-                price=intent.price,
-                size=intent.size,
-                filledSize=_ZERO,
-                status=OrderStatus.PENDING,
                 paper=True,
-                reason=intent.reason,
+                ts_ms=now,
+                venue_order_id=f"{self._prefix}-o{self._seq}",
                 currency=pnl_currency(instrument),
-                fees=_ZERO,
-                feeCurrency=pnl_currency(instrument),
-                reduceOnly=intent.reduce_only,
-                leverage=intent.leverage,
-                marginMode=intent.margin_mode,
-                timeline=[OrderTimelineEntry(status=OrderStatus.PENDING, ts=now)],
-                createdTs=now,
-                updatedTs=now,
+                with_timeline=True,
             )
         except ValidationError as exc:
             raise OrderRejected(f"invalid order: {exc.errors()[0]['msg']}", code="invalid") from exc
@@ -634,28 +619,16 @@ class PaperExecutor(OrderExecutor):
             reason="liquidation",
         )
         now = self._clock.now_ms()
-        order = Order(
-            id=intent.client_order_id,
-            venueOrderId=f"{self._prefix}-o{self._seq}",
+        order = order_from_intent(
+            intent,
             exchange=self.exchange,
-            botId=bot_id,
-            instrument=instrument.symbol,
-            side=intent.side,
-            type=intent.type,
-            timeInForce=intent.time_in_force,
-            size=intent.size,
-            filledSize=_ZERO,
-            status=OrderStatus.PENDING,
-            source=OrderSource.RISK,
             paper=True,
-            reason="liquidation",
+            ts_ms=now,
+            venue_order_id=f"{self._prefix}-o{self._seq}",
+            source=OrderSource.RISK,
+            bot_id=bot_id,
             currency=pnl_currency(instrument),
-            fees=_ZERO,
-            feeCurrency=pnl_currency(instrument),
-            reduceOnly=True,
-            timeline=[OrderTimelineEntry(status=OrderStatus.PENDING, ts=now)],
-            createdTs=now,
-            updatedTs=now,
+            with_timeline=True,
         )
         po = _PaperOrder(intent, instrument, order, self._seq, remaining=intent.size)
         self._orders[order.id] = po

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -852,11 +852,10 @@ class EngineRuntime:
             log.exception("stopping bot on shutdown failed", botId=runner.bot_id)
         await self.leases.release(runner.bot_id)
 
-    def _spawn(self, coro: Awaitable[Any], name: str) -> None:
-        async def run() -> None:
-            await coro
-
-        task = asyncio.create_task(run(), name=name)
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        # The coroutine goes straight to the task: a wrapper cancelled before it
+        # first runs would leave `coro` never awaited (a RuntimeWarning).
+        task = asyncio.create_task(coro, name=name)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from services.engine.adapters.base import AccountAdapter, OrderExecutor, OrderRejected, VenueError
 from services.engine.core.clock import Clock
+from services.engine.core.order_factory import order_from_intent
 from services.engine.core.order_tracker import OrderBookkeeping, is_terminal
 from services.engine.core.positions import PositionBook
 from services.engine.core.types import OrderIntent
@@ -608,29 +609,13 @@ class OrderRouter:
 
     # -- models ---------------------------------------------------------------------
     def _pending_order(self, lane: Lane, intent: OrderIntent, source: OrderSource) -> Order:
-        now = self._clock.now_ms()
-        return Order(
-            id=intent.client_order_id,
+        return order_from_intent(
+            intent,
             exchange=lane.venue.exchange,
-            botId=intent.bot_id,
-            instrument=intent.instrument,
-            side=intent.side,
-            type=intent.type,
-            timeInForce=intent.time_in_force,
-            price=intent.price,
-            size=intent.size,
-            filledSize=Decimal(0),
-            status=OrderStatus.PENDING,
-            source=source,
             paper=lane.venue.paper,
+            ts_ms=self._clock.now_ms(),
+            source=source,
             strategy=lane.strategy,
-            reason=intent.reason,
-            fees=Decimal(0),
-            reduceOnly=intent.reduce_only,
-            leverage=intent.leverage,
-            marginMode=intent.margin_mode,
-            createdTs=now,
-            updatedTs=now,
         )
 
     def _rejected(

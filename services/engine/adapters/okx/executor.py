@@ -60,6 +60,7 @@ from services.engine.adapters.okx.parse import (
     td_mode_for,
 )
 from services.engine.adapters.okx.ws import Connector, OkxWebSocket
+from services.engine.core.order_factory import order_from_intent
 from services.engine.core.types import OrderIntent
 from services.shared.generated.entities import Fill, Order
 from services.shared.generated.enums import Exchange, MarginMode, OrderStatus
@@ -516,27 +517,13 @@ class OkxExecutor(OrderExecutor):
             # stream is down, reconciliation fetches its final state.
             self._open[ack.ordId] = (intent.instrument, cl_id)
         ts = int(ack.ts) if ack.ts.isdigit() else int(self._now_secs() * 1000)
-        return Order(
-            id=intent.client_order_id,
-            venueOrderId=ack.ordId or None,
+        return order_from_intent(
+            intent,
             exchange=Exchange.OKX,
-            botId=intent.bot_id,
-            instrument=intent.instrument,
-            side=intent.side,
-            type=intent.type,
-            timeInForce=intent.time_in_force,
-            price=intent.price,
-            size=intent.size,
-            filledSize=Decimal(0),
-            status=OrderStatus.PENDING,
             paper=False,
-            reason=intent.reason,
-            fees=Decimal(0),
-            reduceOnly=intent.reduce_only,
-            leverage=intent.leverage,
-            marginMode=MarginMode(td_mode),
-            createdTs=ts,
-            updatedTs=ts,
+            ts_ms=ts,
+            venue_order_id=ack.ordId or None,
+            margin_mode=MarginMode(td_mode),
         )
 
     async def cancel(self, instrument: str, client_order_id: str) -> Order:
