@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Protocol
 
 from services.engine.core.clock import utc_day
@@ -21,6 +21,14 @@ from services.shared.generated.entities import Fill, Instrument, Position
 from services.shared.generated.enums import Exchange, InstrumentKind, OrderSide, PositionSide
 
 _ZERO = Decimal(0)
+# Average entry prices are exact ratios (28 significant digits internally); what
+# leaves the engine is rounded to 1e-8, the finest unit OKX, Kalshi and USDC use.
+REPORT_QUANTUM = Decimal("1e-8")
+
+
+def reported(value: Decimal) -> Decimal:
+    """`value` rounded half-even to REPORT_QUANTUM, for events and the database."""
+    return value.quantize(REPORT_QUANTUM, rounding=ROUND_HALF_EVEN).normalize() + _ZERO
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 
@@ -195,12 +203,12 @@ class PositionState:
             instrument=self.instrument,
             side=side,
             size=abs(self.quantity),
-            entryPrice=self.avg_price,
+            entryPrice=reported(self.avg_price),
             markPrice=self.mark_price,
-            unrealizedPnl=unrealized,
-            realizedPnl=self.net_realized,
-            unrealizedPnlUsd=None if usd_rate is None else unrealized * usd_rate,
-            realizedPnlUsd=None if usd_rate is None else self.net_realized * usd_rate,
+            unrealizedPnl=reported(unrealized),
+            realizedPnl=reported(self.net_realized),
+            unrealizedPnlUsd=None if usd_rate is None else reported(unrealized * usd_rate),
+            realizedPnlUsd=None if usd_rate is None else reported(self.net_realized * usd_rate),
             currency=self.currency,
             paper=paper,
             leverage=self.leverage,

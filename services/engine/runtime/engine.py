@@ -31,7 +31,7 @@ from services.engine.adapters.registry import UnknownVenue, load_entry_points
 from services.engine.commands import CommandDispatcher, CommandError
 from services.engine.core.clock import Clock, SystemClock
 from services.engine.core.order_tracker import OrderBookkeeping
-from services.engine.core.positions import PositionBook
+from services.engine.core.positions import PositionBook, reported
 from services.engine.core.state_machine import IllegalTransition
 from services.engine.paper.account import PaperAccount
 from services.engine.paper.executor import PaperConfig, PaperExecutor
@@ -751,12 +751,12 @@ class EngineRuntime:
                 exchange=ExchangeScope(runner.config.exchange.value),
                 period=PnlPeriod.FIELD_1H,
                 ts=now,
-                realized=realized,
-                unrealized=unrealized,
-                total=realized + unrealized,
-                realizedUsd=figures.realized_usd - figures.fees_usd,
-                unrealizedUsd=figures.unrealized_usd,
-                totalUsd=figures.total_pnl_usd,
+                realized=reported(realized),
+                unrealized=reported(unrealized),
+                total=reported(realized + unrealized),
+                realizedUsd=reported(figures.realized_usd - figures.fees_usd),
+                unrealizedUsd=reported(figures.unrealized_usd),
+                totalUsd=reported(figures.total_pnl_usd),
                 currency=next(iter(currencies)) if len(currencies) == 1 else None,
                 volume=volume,
                 tradeCount=trades,

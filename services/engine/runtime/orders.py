@@ -30,7 +30,7 @@ from services.engine.adapters.base import AccountAdapter, OrderExecutor, OrderRe
 from services.engine.core.clock import Clock
 from services.engine.core.order_factory import order_from_intent
 from services.engine.core.order_tracker import OrderBookkeeping, is_terminal
-from services.engine.core.positions import PositionBook
+from services.engine.core.positions import PositionBook, reported
 from services.engine.core.types import OrderIntent
 from services.engine.risk.risk_manager import RiskManager
 from services.engine.risk.rules import Breach, RiskDecision
@@ -555,7 +555,7 @@ class OrderRouter:
         instrument = self.market.instrument(str(fill.exchange), fill.instrument)
         if instrument is not None:
             effect = self.positions.apply_fill(fill, instrument)
-            fill = fill.model_copy(update={"realizedPnl": effect.realized_pnl})
+            fill = fill.model_copy(update={"realizedPnl": reported(effect.realized_pnl)})
             lane = self._lanes.get(fill.botId) if fill.botId else None
             if fill.strategy is None and lane is not None and lane.strategy is not None:
                 fill = fill.model_copy(update={"strategy": lane.strategy})
