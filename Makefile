@@ -57,7 +57,7 @@ lint: setup ## ruff, mypy --strict, import rules, frontend type check
 	$(UV) run ruff format --check services tests
 	$(UV) run mypy services
 	$(UV) run lint-imports
-	cd frontend && npm run typecheck
+	cd frontend && npm run typecheck && npm run lint
 
 bench: setup-python ## Run the benchmarks (DESIGN §8)
 	$(UV) run trading bench

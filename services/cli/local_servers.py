@@ -111,9 +111,7 @@ class ManagedProcess:
             return ""
 
 
-def wait_for_port(
-    server: ManagedProcess, host: str, port: int, timeout_secs: float = 30.0
-) -> None:
+def wait_for_port(server: ManagedProcess, host: str, port: int, timeout_secs: float = 30.0) -> None:
     """Block until host:port accepts connections, or raise with the log tail."""
     deadline = time.monotonic() + timeout_secs
     while time.monotonic() < deadline:

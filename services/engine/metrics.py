@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-EVENTS_PUBLISHED = Counter(
-    "engine_events_published_total", "Events published on Pub/Sub", ["type"]
-)
+EVENTS_PUBLISHED = Counter("engine_events_published_total", "Events published on Pub/Sub", ["type"])
 EVENTS_PUBLISH_FAILED = Counter(
     "engine_events_publish_failed_total", "Events that could not be published", ["type"]
 )

@@ -59,7 +59,10 @@ class EventTap:
             await pubsub.aclose()
 
     async def wait_for(
-        self, predicate: Callable[[EventEnvelope], bool], *, timeout_secs: float = 5.0,
+        self,
+        predicate: Callable[[EventEnvelope], bool],
+        *,
+        timeout_secs: float = 5.0,
         what: str = "event",
     ) -> EventEnvelope:
         """The first event (already seen or future) matching `predicate`."""
@@ -75,8 +78,7 @@ class EventTap:
     def of_type(self, event_type: EventType, bot_id: str | None = None) -> list[EventEnvelope]:
         """Events of one type (and bot)."""
         return [
-            e for e in self.events
-            if e.type is event_type and (bot_id is None or e.botId == bot_id)
+            e for e in self.events if e.type is event_type and (bot_id is None or e.botId == bot_id)
         ]
 
     def bot_states(self, bot_id: str) -> list[str]:
@@ -96,8 +98,13 @@ async def send_command(
 ) -> dict[str, Any]:
     """Publish a command and return its reply payload (CommandReply as a dict)."""
     command_id = f"c{next(_ids)}-{now_ms()}"
-    body = {"id": command_id, "type": command_type.value, "botId": bot_id, "ts": now_ms(),
-            "payload": payload or {}}
+    body = {
+        "id": command_id,
+        "type": command_type.value,
+        "botId": bot_id,
+        "ts": now_ms(),
+        "payload": payload or {},
+    }
     await redis.publish(commands_channel(engine_id), dumps(body))
     reply = await tap.wait_for(
         lambda e: e.type is EventType.COMMAND_REPLY and e.payload.get("commandId") == command_id,

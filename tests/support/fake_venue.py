@@ -116,8 +116,15 @@ class FakeFeed(FeedProvider):
         """Deliver a public trade (only while subscribed)."""
         if self.handler is not None and (instrument, FeedChannel.TRADES) in self.subscribed:
             self.handler.on_trade(
-                TradeTick(self.exchange.value, instrument, f"t{now_ms()}", D(price), D(size),
-                          OrderSide.BUY, now_ms())
+                TradeTick(
+                    self.exchange.value,
+                    instrument,
+                    f"t{now_ms()}",
+                    D(price),
+                    D(size),
+                    OrderSide.BUY,
+                    now_ms(),
+                )
             )
 
 
@@ -198,7 +205,8 @@ class FakeExecutor(OrderExecutor):
     async def open_orders(self, instrument: str | None = None) -> list[Order]:
         self.calls.append(Call("open_orders", None))
         return [
-            o for o in self.orders.values()
+            o
+            for o in self.orders.values()
             if o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
             and (instrument is None or o.instrument == instrument)
         ]
@@ -239,8 +247,12 @@ class FakeExecutor(OrderExecutor):
         )
         self.fills.append(fill)
         filled = order.model_copy(
-            update={"status": OrderStatus.FILLED, "filledSize": order.size,
-                    "avgFillPrice": order.price, "updatedTs": now_ms()}
+            update={
+                "status": OrderStatus.FILLED,
+                "filledSize": order.size,
+                "avgFillPrice": order.price,
+                "updatedTs": now_ms(),
+            }
         )
         self.orders[order_id] = filled
         if report and self.listener is not None:

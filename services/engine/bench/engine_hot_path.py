@@ -112,8 +112,13 @@ class BidJoiner(Strategy[BenchParams]):
         bid = book.best_bid()
         if bid is not None:
             ctx.submit(
-                OrderRequest(instrument=book.instrument, side=OrderSide.BUY,
-                             size=self.params.size, price=bid[0], type=OrderType.LIMIT)
+                OrderRequest(
+                    instrument=book.instrument,
+                    side=OrderSide.BUY,
+                    size=self.params.size,
+                    price=bid[0],
+                    type=OrderType.LIMIT,
+                )
             )
 
 
@@ -144,9 +149,16 @@ class _StreamFeed(FeedProvider):
         return [await self.instrument(INSTRUMENT)]
 
     async def instrument(self, symbol: str) -> Instrument:
-        return Instrument(exchange=EXCHANGE, symbol=symbol, kind=InstrumentKind.SPOT,
-                          base="BTC", quote="USD", tickSize=TICK, lotSize=Decimal("0.001"),
-                          minSize=Decimal("0.001"))
+        return Instrument(
+            exchange=EXCHANGE,
+            symbol=symbol,
+            kind=InstrumentKind.SPOT,
+            base="BTC",
+            quote="USD",
+            tickSize=TICK,
+            lotSize=Decimal("0.001"),
+            minSize=Decimal("0.001"),
+        )
 
 
 class _Host:
@@ -158,17 +170,21 @@ class _Host:
     def __init__(self) -> None:
         self.events = 0
 
-    def publish(self, event_type: Any, payload: Any, *, exchange: str | None = None,
-                bot_id: str | None = None) -> None:
+    def publish(
+        self,
+        event_type: Any,
+        payload: Any,
+        *,
+        exchange: str | None = None,
+        bot_id: str | None = None,
+    ) -> None:
         self.events += 1
 
     async def set_status(self, status: EngineStatus, reason: str) -> None:
         return None
 
 
-async def _engine_rate(
-    snapshot: Delta, warmup: list[Delta], deltas: list[Delta]
-) -> dict[str, Any]:
+async def _engine_rate(snapshot: Delta, warmup: list[Delta], deltas: list[Delta]) -> dict[str, Any]:
     from redis.asyncio import Redis
 
     from services.engine.adapters import registry as venue_registry
@@ -189,14 +205,25 @@ async def _engine_rate(
             return None
 
     runtime = EngineRuntime(
-        host, Settings(), cache, config=RuntimeConfig(), catalog=catalog,
+        host,
+        Settings(),
+        cache,
+        config=RuntimeConfig(),
+        catalog=catalog,
         paper_factory=lambda cfg, clock, _kit: _Silent(cfg.exchange, {}, clock=clock),
     )
-    config = BotConfig.model_validate({
-        "id": "bench-bot", "name": "bench", "exchange": EXCHANGE.value, "mode": "paper",
-        "strategy": BidJoiner.name, "instruments": [INSTRUMENT], "tickIntervalMs": 60_000,
-        "riskLimits": RISK_LIMITS,
-    })
+    config = BotConfig.model_validate(
+        {
+            "id": "bench-bot",
+            "name": "bench",
+            "exchange": EXCHANGE.value,
+            "mode": "paper",
+            "strategy": BidJoiner.name,
+            "instruments": [INSTRUMENT],
+            "tickIntervalMs": 60_000,
+            "riskLimits": RISK_LIMITS,
+        }
+    )
     runner = runtime._runner_for(config)
     await runner.start("bench")
     risk_inflight = runtime.risk._bots[runner.bot_id].inflight
@@ -274,8 +301,18 @@ def _baseline_rate(snapshot: Delta, deltas: list[Delta]) -> float:
             bid = book.best_bid()
             if bid is not None and size <= limit:
                 n += 1
-                append(OrderIntent("b", "kalshi", INSTRUMENT, OrderSide.BUY, OrderType.LIMIT,
-                                   size, f"x{n}", bid[0]))
+                append(
+                    OrderIntent(
+                        "b",
+                        "kalshi",
+                        INSTRUMENT,
+                        OrderSide.BUY,
+                        OrderType.LIMIT,
+                        size,
+                        f"x{n}",
+                        bid[0],
+                    )
+                )
             if len(sink) > 4096:
                 sink.clear()
         elapsed = time.perf_counter() - t0

@@ -29,6 +29,8 @@ REPORT_QUANTUM = Decimal("1e-8")
 def reported(value: Decimal) -> Decimal:
     """`value` rounded half-even to REPORT_QUANTUM, for events and the database."""
     return value.quantize(REPORT_QUANTUM, rounding=ROUND_HALF_EVEN).normalize() + _ZERO
+
+
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 

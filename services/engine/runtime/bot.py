@@ -296,9 +296,7 @@ class BotRunner:
     async def _teardown(self) -> None:
         for instrument in self.ctx.instruments:
             for channel in self._channels(instrument):
-                await self.host.feeds.release(
-                    self.config.exchange, instrument, channel, self.inbox
-                )
+                await self.host.feeds.release(self.config.exchange, instrument, channel, self.inbox)
         await self.host.router.close_lane(self.bot_id)
         self.inbox.clear_market_data()
 
@@ -332,8 +330,12 @@ class BotRunner:
         self.machine.transition(target, reason)
 
     def _on_transition(self, change: StateChange) -> None:
-        self.log.info("bot state", state=change.state.value, previous=change.previous.value,
-                      reason=change.reason)
+        self.log.info(
+            "bot state",
+            state=change.state.value,
+            previous=change.previous.value,
+            reason=change.reason,
+        )
         self.host.sink.publish(
             EventType.BOT_STATE,
             BotStatePayload(

@@ -161,8 +161,13 @@ def paper_executor(config: BotConfig, clock: Clock, kit: PaperVenueKit) -> Paper
     account = PaperAccount(config.exchange, balances, clock=clock, account_id=f"paper-{config.id}")
     # Feed updates drive the simulation; no per-bot poll timer (1,000 bots = 1,000 timers).
     return PaperExecutor(
-        config.exchange, {}, clock=clock, account=account,
-        rules=kit.rules, hooks=kit.hooks, fees=kit.fees,
+        config.exchange,
+        {},
+        clock=clock,
+        account=account,
+        rules=kit.rules,
+        hooks=kit.hooks,
+        fees=kit.fees,
         config=PaperConfig(poll_interval_secs=None),
     )
 
@@ -178,8 +183,14 @@ class PaperEvents:
 
     def on_funding_payment(self, payment: FundingPayment) -> None:
         """Publish the currency's balance after the payment."""
-        log.info("paper funding", botId=self._bot_id, instrument=payment.instrument,
-                 amount=str(payment.amount), rate=str(payment.rate), mark=str(payment.mark))
+        log.info(
+            "paper funding",
+            botId=self._bot_id,
+            instrument=payment.instrument,
+            amount=str(payment.amount),
+            rate=str(payment.rate),
+            mark=str(payment.mark),
+        )
         acct, ccy = self._account, payment.currency
         self._sink.publish(
             EventType.BALANCE,
@@ -322,9 +333,10 @@ class EngineRuntime:
     def active_bots(self) -> int:
         """Bots not stopped."""
         return sum(
-            1 for b in self.bots.values()
-            if b.state not in (BotState.STOPPED, BotState.ERROR, BotState.RISK_STOPPED,
-                               BotState.IDLE)
+            1
+            for b in self.bots.values()
+            if b.state
+            not in (BotState.STOPPED, BotState.ERROR, BotState.RISK_STOPPED, BotState.IDLE)
         )
 
     # -- events -------------------------------------------------------------------
@@ -433,9 +445,7 @@ class EngineRuntime:
         bal = self.balance(bot.venue_name, meta.quote)
         if bal is None:
             return Decimal(0)
-        size = self.money.suggested_order_size(
-            balance=bal.available, price=price, instrument=meta
-        )
+        size = self.money.suggested_order_size(balance=bal.available, price=price, instrument=meta)
         return size if size is not None else Decimal(0)
 
     # -- bots ---------------------------------------------------------------------
@@ -666,9 +676,10 @@ class EngineRuntime:
     def bot_ids(self) -> list[str]:
         """Every bot that is not already down."""
         return [
-            b.bot_id for b in self.bots.values()
-            if b.state not in (BotState.STOPPED, BotState.RISK_STOPPED, BotState.ERROR,
-                               BotState.IDLE)
+            b.bot_id
+            for b in self.bots.values()
+            if b.state
+            not in (BotState.STOPPED, BotState.RISK_STOPPED, BotState.ERROR, BotState.IDLE)
         ]
 
     async def engage_kill_switch(self, reason: str) -> list[str]:
@@ -686,8 +697,11 @@ class EngineRuntime:
             await self._cache.set(c.KILL_SWITCH_KEY, reason)
         for result in results:
             if not result.ok:
-                log.error("kill switch could not fully stop a bot", botId=result.bot_id,
-                          error=result.error)
+                log.error(
+                    "kill switch could not fully stop a bot",
+                    botId=result.bot_id,
+                    error=result.error,
+                )
         return targets
 
     async def release_kill_switch(self) -> None:
@@ -762,9 +776,7 @@ class EngineRuntime:
                 tradeCount=trades,
                 fees=fees,
                 paper=runner.paper,
-                fxRates={
-                    ccy: rate for ccy in currencies if (rate := self.fx.get(ccy)) is not None
-                },
+                fxRates={ccy: rate for ccy in currencies if (rate := self.fx.get(ccy)) is not None},
             )
             self.publish(
                 EventType.PNL_SNAPSHOT,
@@ -875,4 +887,3 @@ def _errors(exc: ValidationError) -> str:
 def _only_limits_changed(old: BotConfig, new: BotConfig) -> bool:
     skip = {"riskLimits", "name", "description", "tags"}
     return old.model_dump(exclude=skip) == new.model_dump(exclude=skip)
-

@@ -113,9 +113,7 @@ class _VenueFeed:
         """Fan a book update out to the taps and the subscribed bots."""
         self.updates += 1
         if not self.updates % LATENCY_SAMPLE_EVERY and book.ts_ms:
-            self._latency.observe(
-                max(0.0, time.time() - book.ts_ms / 1000)
-            )
+            self._latency.observe(max(0.0, time.time() - book.ts_ms / 1000))
         for tap in self.taps:
             tap.on_book(book)
         for sub in self.book_routes.get(book.instrument, ()):
@@ -271,8 +269,12 @@ class FeedManager:
             try:
                 await self._venue(exchange).provider.unsubscribe(instrument, channel)
             except Exception as exc:  # the venue may be gone; the subscription is ours to drop
-                log.warning("unsubscribe failed", exchange=exchange.value, instrument=instrument,
-                            error=str(exc))
+                log.warning(
+                    "unsubscribe failed",
+                    exchange=exchange.value,
+                    instrument=instrument,
+                    error=str(exc),
+                )
             rm.FEED_UNSUBSCRIBES.labels(exchange.value).inc()
 
     @staticmethod

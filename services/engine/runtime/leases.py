@@ -177,8 +177,12 @@ class LeaseManager:
             rm.LEASE_RENEW_FAILURES.inc()
             left_ms = (lease.valid_until - time.monotonic()) * 1000
             if left_ms <= self.safety_ms:
-                log.error("lease at risk; stopping bot", botId=lease.bot_id, left_ms=int(left_ms),
-                          error=str(exc))
+                log.error(
+                    "lease at risk; stopping bot",
+                    botId=lease.bot_id,
+                    left_ms=int(left_ms),
+                    error=str(exc),
+                )
                 await self._lose(lease.bot_id, "lease could not be renewed (Redis unreachable)")
             return False
         if not ok:

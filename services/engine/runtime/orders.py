@@ -266,14 +266,13 @@ class OrderRouter:
         """The bot's live orders not already being cancelled (in flight included)."""
         lane = self._lanes.get(bot_id)
         skip = lane.cancel_requested if lane is not None else set()
-        ids = [
-            o.id for o in self.tracker.open_orders(bot_id, instrument) if o.id not in skip
-        ]
+        ids = [o.id for o in self.tracker.open_orders(bot_id, instrument) if o.id not in skip]
         if lane is not None:
             ids.extend(
                 coid
                 for coid, intent in lane.inflight.items()
-                if coid not in skip and (instrument is None or intent.instrument == instrument)
+                if coid not in skip
+                and (instrument is None or intent.instrument == instrument)
                 and self.tracker.get(coid) is None
             )
         return ids
@@ -322,9 +321,7 @@ class OrderRouter:
             return
         exchange = lane.venue.exchange.value
         try:
-            order = await within(
-                lane.venue.executor.place(intent), VENUE_CALL_TIMEOUT_SECS
-            )
+            order = await within(lane.venue.executor.place(intent), VENUE_CALL_TIMEOUT_SECS)
         except OrderRejected as exc:
             rm.child(rm.ORDERS_REJECTED, exchange).inc()
             lane.inflight.pop(coid, None)
@@ -437,9 +434,7 @@ class OrderRouter:
     async def _cancel_venue(self, venue: Venue) -> int:
         exchange = venue.exchange.value
         try:
-            cancelled = await within(
-                venue.executor.cancel_all(), VENUE_CALL_TIMEOUT_SECS
-            )
+            cancelled = await within(venue.executor.cancel_all(), VENUE_CALL_TIMEOUT_SECS)
         except (VenueError, OSError, TimeoutError) as exc:
             rm.child(rm.CANCELS, exchange, "false").inc()
             log.error("cancel-all failed", venue=venue.name, error=str(exc))
@@ -466,9 +461,7 @@ class OrderRouter:
         """Bring orders, fills and positions in line with the venue; raise if it fails."""
         exchange = venue.exchange.value
         try:
-            open_now = await within(
-                venue.executor.open_orders(), VENUE_CALL_TIMEOUT_SECS
-            )
+            open_now = await within(venue.executor.open_orders(), VENUE_CALL_TIMEOUT_SECS)
             fills: list[Fill] = []
             cursor = venue.fills_cursor
             while True:
@@ -582,8 +575,10 @@ class OrderRouter:
         if not update.applied:
             return
         merged = update.order
-        if before is not None and not update.status_changed and (
-            merged.filledSize == before.filledSize
+        if (
+            before is not None
+            and not update.status_changed
+            and (merged.filledSize == before.filledSize)
         ):
             return
         if is_terminal(merged.status):
@@ -618,9 +613,7 @@ class OrderRouter:
             strategy=lane.strategy,
         )
 
-    def _rejected(
-        self, lane: Lane, intent: OrderIntent, source: OrderSource, reason: str
-    ) -> Order:
+    def _rejected(self, lane: Lane, intent: OrderIntent, source: OrderSource, reason: str) -> Order:
         return self._pending_order(lane, intent, source).model_copy(
             update={"status": OrderStatus.REJECTED, "error": reason[:500]}
         )

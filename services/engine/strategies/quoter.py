@@ -74,11 +74,25 @@ class QuoterStrategy(Strategy[QuoterParams]):
         size = self.params.size
         self._quoted_mid[instrument] = mid
         if cap is None or held + size <= cap:
-            ctx.submit(OrderRequest(instrument=instrument, side=OrderSide.BUY, size=size,
-                                    price=bid_px, reason="quote bid"))
+            ctx.submit(
+                OrderRequest(
+                    instrument=instrument,
+                    side=OrderSide.BUY,
+                    size=size,
+                    price=bid_px,
+                    reason="quote bid",
+                )
+            )
         if cap is None or -held + size <= cap:
-            ctx.submit(OrderRequest(instrument=instrument, side=OrderSide.SELL, size=size,
-                                    price=ask_px, reason="quote ask"))
+            ctx.submit(
+                OrderRequest(
+                    instrument=instrument,
+                    side=OrderSide.SELL,
+                    size=size,
+                    price=ask_px,
+                    reason="quote ask",
+                )
+            )
 
     def on_stop(self, ctx: StrategyContext) -> None:
         """Forget the quotes (the engine cancels the orders)."""

@@ -46,9 +46,7 @@ def check_strategy_class(obj: object, expected_name: str | None = None) -> Strat
     if not obj.name:
         raise InvalidStrategy(f"{obj.__qualname__} has no name")
     if expected_name is not None and obj.name != expected_name:
-        raise InvalidStrategy(
-            f"entry point {expected_name!r} names a strategy called {obj.name!r}"
-        )
+        raise InvalidStrategy(f"entry point {expected_name!r} names a strategy called {obj.name!r}")
     return obj
 
 

@@ -29,8 +29,9 @@ async def test_start_pause_resume_stop_by_command_emits_each_transition_in_order
     engine_id = settings.engine_id
     async with EventTap(redis, engine_id) as tap, running_engine(settings, [KALSHI]):
         cfg = bot_config("b1", KALSHI, strategy="noop")
-        reply = await send_command(redis, tap, engine_id, CommandType.START_BOT,
-                                   bot_id="b1", payload={"config": cfg})
+        reply = await send_command(
+            redis, tap, engine_id, CommandType.START_BOT, bot_id="b1", payload={"config": cfg}
+        )
         assert reply["ok"], reply
         assert reply["result"] == {"botId": "b1", "state": "running"}
         venue.feed.push_book("BTC-USD", "100", "101")
@@ -51,11 +52,23 @@ async def test_start_pause_resume_stop_by_command_emits_each_transition_in_order
             lambda e: e.type is EventType.BOT_STATE and e.payload["state"] == "stopped"
         )
         assert tap.bot_states("b1") == [
-            "starting", "running", "pausing", "paused", "running", "stopping", "stopped",
+            "starting",
+            "running",
+            "pausing",
+            "paused",
+            "running",
+            "stopping",
+            "stopped",
         ]
         previous = [e.payload["previous"] for e in tap.of_type(EventType.BOT_STATE, "b1")]
         assert previous == [
-            "idle", "starting", "running", "pausing", "paused", "running", "stopping",
+            "idle",
+            "starting",
+            "running",
+            "pausing",
+            "paused",
+            "running",
+            "stopping",
         ]
         # Everything the engine published so far, heartbeats and replies included, is gapless.
         seqs = assert_gapless(tap.events)
@@ -70,18 +83,29 @@ async def test_bad_commands_get_a_reply_naming_the_problem(
     engine_id = settings.engine_id
     async with EventTap(redis, engine_id) as tap, running_engine(settings, [KALSHI]):
         reply = await send_command(
-            redis, tap, engine_id, CommandType.START_BOT, bot_id="b2",
+            redis,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="b2",
             payload={"config": bot_config("b2", KALSHI, strategy="nope")},
         )
         assert reply["ok"] is False and "unknown strategy 'nope'" in reply["error"]
         reply = await send_command(
-            redis, tap, engine_id, CommandType.START_BOT, bot_id="b2",
-            payload={"config": bot_config("b2", KALSHI, strategy="quoter",
-                                          params={"size": "-1"})},
+            redis,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="b2",
+            payload={"config": bot_config("b2", KALSHI, strategy="quoter", params={"size": "-1"})},
         )
         assert reply["ok"] is False and "size" in reply["error"]
         reply = await send_command(
-            redis, tap, engine_id, CommandType.START_BOT, bot_id="b2",
+            redis,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="b2",
             payload={"config": bot_config("b2", Exchange.OKX)},
         )
         assert reply["ok"] is False and "not okx" in reply["error"]

@@ -70,8 +70,16 @@ class EngineProcess:
         }
         self.proc = ManagedProcess(
             name=f"engine-{self.runs}",
-            argv=[sys.executable, "-m", "tests.support.engine_proc", "engine",
-                  "--exchanges", "kalshi", "--metrics-port", "0"],
+            argv=[
+                sys.executable,
+                "-m",
+                "tests.support.engine_proc",
+                "engine",
+                "--exchanges",
+                "kalshi",
+                "--metrics-port",
+                "0",
+            ],
             log_path=self.log_dir / f"engine-{self.runs}.log",
             env=env,
             cwd=ROOT,
@@ -119,23 +127,42 @@ async def test_killed_engine_resends_its_outbox_and_mongo_has_each_event_once(
     async with EventTap(redis, engine_id) as tap:
         engine_proc.start()
         await wait_registered(redis, engine_proc, engine_id)
-        cfg = bot_config("p1", Exchange.KALSHI, strategy="quoter", mode="paper",
-                         params={"size": "1", "spread_bps": "5", "requote_bps": "1"})
-        reply = await send_command(redis, tap, engine_id, CommandType.START_BOT, bot_id="p1",
-                                   payload={"config": cfg}, timeout_secs=20)
+        cfg = bot_config(
+            "p1",
+            Exchange.KALSHI,
+            strategy="quoter",
+            mode="paper",
+            params={"size": "1", "spread_bps": "5", "requote_bps": "1"},
+        )
+        reply = await send_command(
+            redis,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="p1",
+            payload={"config": cfg},
+            timeout_secs=20,
+        )
         assert reply["ok"], reply
         running = await tap.wait_for(
-            lambda e: e.type is EventType.BOT_STATE and e.payload["state"] == "running")
+            lambda e: e.type is EventType.BOT_STATE and e.payload["state"] == "running"
+        )
         # Part of the stream is persisted and acknowledged...
         mark = await persist_with_worker(settings, engine_id, running.seq)
 
         def unacked_durable() -> int:
             return sum(1 for e in tap.events if e.type in DURABLE_EVENTS and e.seq > mark)
 
-        await tap.wait_for(lambda e: e.type is EventType.FILL and e.seq > mark,
-                           timeout_secs=15, what="a fill after the mark")
-        await tap.wait_for(lambda _: unacked_durable() >= 20, timeout_secs=15,
-                           what="20 unacknowledged durable events")
+        await tap.wait_for(
+            lambda e: e.type is EventType.FILL and e.seq > mark,
+            timeout_secs=15,
+            what="a fill after the mark",
+        )
+        await tap.wait_for(
+            lambda _: unacked_durable() >= 20,
+            timeout_secs=15,
+            what="20 unacknowledged durable events",
+        )
         # ...the rest is not, when the engine dies outright.
         engine_proc.kill()
 

@@ -72,7 +72,10 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
 
 @pytest.fixture
 def outage_settings(
-    private_redis: PrivateRedis, backends: Backends, mongo_db_name: str, tmp_path: Path,
+    private_redis: PrivateRedis,
+    backends: Backends,
+    mongo_db_name: str,
+    tmp_path: Path,
     test_id: str,
 ) -> Settings:
     return Settings(
@@ -116,21 +119,29 @@ async def test_redis_outage_halts_cancels_then_reconciles_resumes_and_persists_e
     engine_id = settings.engine_id
     emitted: list[EventEnvelope] = []
     config = RuntimeConfig(fail_closed_grace_ms=1000, health_interval_secs=0.1)
-    async with EventTap(private_client, engine_id) as tap, running_engine(
-        settings, [KALSHI], runtime_config=config
-    ) as app:
+    async with (
+        EventTap(private_client, engine_id) as tap,
+        running_engine(settings, [KALSHI], runtime_config=config) as app,
+    ):
         app.emitted.append(emitted.append)
         emitted_at: dict[int, float] = {}
         app.emitted.append(lambda e: emitted_at.setdefault(e.seq, time.monotonic()))
         cfg = bot_config("q1", KALSHI, strategy="quoter", params={"size": "1"})
-        reply = await send_command(private_client, tap, engine_id, CommandType.START_BOT,
-                                   bot_id="q1", payload={"config": cfg})
+        reply = await send_command(
+            private_client,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="q1",
+            payload={"config": cfg},
+        )
         assert reply["ok"], reply
         runner = app.runtime.bots["q1"]
         assert venue.executor.dead_man, "live mode arms the venue's dead-man switch"
         venue.feed.push_book("BTC-USD", "100.00", "101.00")
-        await until(lambda: len(venue.executor.resting()) == 2, timeout_secs=5,
-                    what="two quotes resting")
+        await until(
+            lambda: len(venue.executor.resting()) == 2, timeout_secs=5, what="two quotes resting"
+        )
 
         # Keep the market moving for the whole outage: the quoter would re-quote.
         moving = True
@@ -139,19 +150,24 @@ async def test_redis_outage_halts_cancels_then_reconciles_resumes_and_persists_e
             flip = False
             while moving:
                 flip = not flip
-                venue.feed.push_book("BTC-USD", "102.00" if flip else "100.00",
-                                     "103.00" if flip else "101.00")
+                venue.feed.push_book(
+                    "BTC-USD", "102.00" if flip else "100.00", "103.00" if flip else "101.00"
+                )
                 await asyncio.sleep(0.02)
 
         mover = asyncio.create_task(move_market())
-        await until(lambda: len(venue.executor.ops("place")) >= 4, timeout_secs=5,
-                    what="re-quotes while healthy")
+        await until(
+            lambda: len(venue.executor.ops("place")) >= 4,
+            timeout_secs=5,
+            what="re-quotes while healthy",
+        )
 
         private_redis.stop()
         lost_at = time.monotonic()
         await until(
             lambda: runner.state is BotState.PAUSED and not venue.executor.resting(),
-            timeout_secs=3, what="bot halted and orders cancelled",
+            timeout_secs=3,
+            what="bot halted and orders cancelled",
         )
         halted_after = time.monotonic() - lost_at
         assert halted_after <= 1.5, f"halted {halted_after:.2f} s after Redis went away"
@@ -163,17 +179,24 @@ async def test_redis_outage_halts_cancels_then_reconciles_resumes_and_persists_e
         back_at = time.monotonic()
         await until(
             lambda: runner.state is BotState.RUNNING and app.status is EngineStatus.RUNNING,
-            timeout_secs=10, what="engine and bot resumed",
+            timeout_secs=10,
+            what="engine and bot resumed",
         )
-        await until(lambda: len(venue.executor.resting()) == 2, timeout_secs=5,
-                    what="quotes resting again after resume")
+        await until(
+            lambda: len(venue.executor.resting()) == 2,
+            timeout_secs=5,
+            what="quotes resting again after resume",
+        )
         moving = False
         await mover
         assert back_at - lost_at > 1.5
 
         resumed_event = next(
-            e for e in emitted if e.type is EventType.BOT_STATE
-            and e.payload["state"] == "running" and e.payload["previous"] == "paused"
+            e
+            for e in emitted
+            if e.type is EventType.BOT_STATE
+            and e.payload["state"] == "running"
+            and e.payload["previous"] == "paused"
         )
         resumed_at = emitted_at[resumed_event.seq]
         # No order reached the venue from the first failed health check (<= one check
@@ -189,8 +212,11 @@ async def test_redis_outage_halts_cancels_then_reconciles_resumes_and_persists_e
         assert venue.account.calls >= 1
 
         # Every transition of the outage is an event, in this order.
-        states = [(e.type.value, e.payload.get("status") or e.payload.get("state"))
-                  for e in emitted if e.type in (EventType.ENGINE_STATE, EventType.BOT_STATE)]
+        states = [
+            (e.type.value, e.payload.get("status") or e.payload.get("state"))
+            for e in emitted
+            if e.type in (EventType.ENGINE_STATE, EventType.BOT_STATE)
+        ]
         halted_index = states.index(("engine.state", "halted"))
         assert states[halted_index:] == [
             ("engine.state", "halted"),
@@ -200,8 +226,11 @@ async def test_redis_outage_halts_cancels_then_reconciles_resumes_and_persists_e
             ("engine.state", "running"),
         ]
         cancelled_in_outage = [
-            e for e in emitted if e.type is EventType.ORDER_UPDATE
-            and e.payload["status"] == "cancelled" and e.seq < resumed_event.seq
+            e
+            for e in emitted
+            if e.type is EventType.ORDER_UPDATE
+            and e.payload["status"] == "cancelled"
+            and e.seq < resumed_event.seq
         ]
         assert len(cancelled_in_outage) >= 2
         durable = [e for e in emitted if e.type in DURABLE_EVENTS]
@@ -209,12 +238,18 @@ async def test_redis_outage_halts_cancels_then_reconciles_resumes_and_persists_e
         # Every durable event, the outage's included, reaches MongoDB through the real
         # worker: the outbox re-sends what the restarted Redis lost.
         await persist_with_worker(settings, engine_id, last_seq)
-        await until(lambda: app.outbox.floor >= last_seq, timeout_secs=5,
-                    what="outbox acknowledged up to the last durable event")
+        await until(
+            lambda: app.outbox.floor >= last_seq,
+            timeout_secs=5,
+            what="outbox acknowledged up to the last durable event",
+        )
 
-    docs = await mongo[mongo_db_name]["events"].find(
-        {"engineId": engine_id}, {"seq": 1, "type": 1}
-    ).sort("seq", 1).to_list(None)
+    docs = (
+        await mongo[mongo_db_name]["events"]
+        .find({"engineId": engine_id}, {"seq": 1, "type": 1})
+        .sort("seq", 1)
+        .to_list(None)
+    )
     stored = [d["seq"] for d in docs]
     assert len(stored) == len(set(stored)), "an event was stored twice"
     wanted = [e.seq for e in durable]

@@ -67,8 +67,9 @@ async def test_the_owner_renews_at_a_third_of_the_lease(redis: Redis) -> None:
 async def test_failing_renewals_stop_the_bot_before_its_lease_can_expire(tmp_path: Path) -> None:
     port = free_port()
     server = start_redis(port, tmp_path)
-    client = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_timeout=0.2,
-                            socket_connect_timeout=0.2)
+    client = Redis.from_url(
+        f"redis://127.0.0.1:{port}/0", socket_timeout=0.2, socket_connect_timeout=0.2
+    )
     stopped: list[tuple[str, float]] = []
 
     async def on_lost(bot_id: str, reason: str) -> None:
@@ -100,11 +101,16 @@ async def test_start_bot_is_refused_while_another_engine_holds_the_lease(
     redis: Redis, settings: Settings, venue: FakeVenue
 ) -> None:
     await redis.set(bot_lease_key("b9"), "other-engine", px=10_000)
-    async with EventTap(redis, settings.engine_id) as tap, running_engine(
-        settings, [Exchange.KALSHI]
+    async with (
+        EventTap(redis, settings.engine_id) as tap,
+        running_engine(settings, [Exchange.KALSHI]),
     ):
         reply = await send_command(
-            redis, tap, settings.engine_id, CommandType.START_BOT, bot_id="b9",
+            redis,
+            tap,
+            settings.engine_id,
+            CommandType.START_BOT,
+            bot_id="b9",
             payload={"config": bot_config("b9", Exchange.KALSHI)},
         )
         assert reply["ok"] is False

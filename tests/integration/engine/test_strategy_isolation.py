@@ -49,12 +49,17 @@ async def test_a_raising_strategy_errors_its_own_bot_and_the_others_keep_trading
     catalog = default_catalog()
     catalog.register(ExplodingStrategy)
     engine_id = settings.engine_id
-    async with EventTap(redis, engine_id) as tap, running_engine(
-        settings, [KALSHI], catalog=catalog
-    ) as app:
+    async with (
+        EventTap(redis, engine_id) as tap,
+        running_engine(settings, [KALSHI], catalog=catalog) as app,
+    ):
         for bot_id, strategy in (("boom", "exploding"), ("good", "quoter")):
             reply = await send_command(
-                redis, tap, engine_id, CommandType.START_BOT, bot_id=bot_id,
+                redis,
+                tap,
+                engine_id,
+                CommandType.START_BOT,
+                bot_id=bot_id,
                 payload={"config": bot_config(bot_id, KALSHI, strategy=strategy)},
             )
             assert reply["ok"], reply
@@ -66,8 +71,11 @@ async def test_a_raising_strategy_errors_its_own_bot_and_the_others_keep_trading
         assert "ZeroDivisionError: strategy bug on purpose" in error.payload["error"]
         assert "raise ZeroDivisionError" in error.payload["traceback"]
         await tap.wait_for(
-            lambda e: e.type is EventType.BOT_STATE and e.botId == "boom"
-            and e.payload["state"] == "error"
+            lambda e: (
+                e.type is EventType.BOT_STATE
+                and e.botId == "boom"
+                and e.payload["state"] == "error"
+            )
         )
         assert app.runtime.bots["boom"].state is BotState.ERROR
         assert app.runtime.bots["good"].state is BotState.RUNNING
@@ -88,8 +96,15 @@ async def test_a_raising_strategy_errors_its_own_bot_and_the_others_keep_trading
         assert reply["ok"] is True
         # An ERROR bot can be restarted.
         reply = await send_command(
-            redis, tap, engine_id, CommandType.START_BOT, bot_id="boom",
-            payload={"config": bot_config("boom", KALSHI, strategy="exploding",
-                                          params={"after_books": 1000})},
+            redis,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="boom",
+            payload={
+                "config": bot_config(
+                    "boom", KALSHI, strategy="exploding", params={"after_books": 1000}
+                )
+            },
         )
         assert reply["ok"] and reply["result"]["state"] == "running"

@@ -41,7 +41,9 @@ def strategy_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("plugin-wheel")
     subprocess.run(
         [uv, "build", "--wheel", "--out-dir", str(out), str(PKG)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     wheel = next(out.glob("trading_test_strategies-*.whl"))
     site = tmp_path_factory.mktemp("plugin-site")
@@ -78,13 +80,21 @@ async def test_a_plugin_strategy_runs_a_bot(
     strategy_plugin: Path, redis: Redis, settings: Settings, venue: FakeVenue
 ) -> None:
     engine_id = settings.engine_id
-    async with EventTap(redis, engine_id) as tap, running_engine(
-        settings, [Exchange.KALSHI], catalog=default_catalog()
+    async with (
+        EventTap(redis, engine_id) as tap,
+        running_engine(settings, [Exchange.KALSHI], catalog=default_catalog()),
     ):
         reply = await send_command(
-            redis, tap, engine_id, CommandType.START_BOT, bot_id="plug",
-            payload={"config": bot_config("plug", Exchange.KALSHI, strategy="one_shot",
-                                          params={"size": "0.25"})},
+            redis,
+            tap,
+            engine_id,
+            CommandType.START_BOT,
+            bot_id="plug",
+            payload={
+                "config": bot_config(
+                    "plug", Exchange.KALSHI, strategy="one_shot", params={"size": "0.25"}
+                )
+            },
         )
         assert reply["ok"], reply
         venue.feed.push_book("BTC-USD", "99.50", "100.50")

@@ -65,8 +65,13 @@ def host() -> RecordingHost:
 async def runtime(host: RecordingHost, venue: FakeVenue) -> AsyncIterator[EngineRuntime]:
     # A client that is never used: nothing here touches leases or health checks.
     cache = Redis.from_url("redis://127.0.0.1:9/0")
-    rt = EngineRuntime(host, Settings(), cache, config=RuntimeConfig(feed_linger_secs=0.05),
-                       catalog=default_catalog())
+    rt = EngineRuntime(
+        host,
+        Settings(),
+        cache,
+        config=RuntimeConfig(feed_linger_secs=0.05),
+        catalog=default_catalog(),
+    )
     yield rt
     await rt.shutdown()
     await cache.aclose()

@@ -54,9 +54,16 @@ class Recorder(Strategy[RecorderParams]):
         if self.params.raise_on_book is not None and len(self.books) >= self.params.raise_on_book:
             raise RuntimeError("recorder exploded")
         if self.params.submit_size is not None and bid is not None:
-            self.submitted.append(ctx.submit(OrderRequest(
-                instrument=book.instrument, side=OrderSide.BUY, size=self.params.submit_size,
-                price=bid[0])))
+            self.submitted.append(
+                ctx.submit(
+                    OrderRequest(
+                        instrument=book.instrument,
+                        side=OrderSide.BUY,
+                        size=self.params.submit_size,
+                        price=bid[0],
+                    )
+                )
+            )
             self.rejects.append(ctx.last_reject)
 
     def on_trade(self, ctx: StrategyContext, trade: TradeTick) -> None:
@@ -77,8 +84,9 @@ class Recorder(Strategy[RecorderParams]):
         self.calls.append("stop")
 
 
-async def eventually(check: Callable[[], bool], *, timeout_secs: float = 3.0,
-                     what: str = "condition") -> None:
+async def eventually(
+    check: Callable[[], bool], *, timeout_secs: float = 3.0, what: str = "condition"
+) -> None:
     """Yield to the loop until `check()` holds, or fail after the deadline."""
     deadline = time.monotonic() + timeout_secs
     while not check():

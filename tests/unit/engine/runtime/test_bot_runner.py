@@ -48,8 +48,9 @@ async def test_timer_ticks_every_tick_interval(runtime: EngineRuntime) -> None:
     runner = runtime._runner_for(config(strategy="recorder", tick_ms=20))
     await runner.start()
     strategy = Recorder.instances[-1]
-    await eventually(lambda: strategy.calls.count("timer") >= 3, timeout_secs=2,
-                     what="three timer ticks")
+    await eventually(
+        lambda: strategy.calls.count("timer") >= 3, timeout_secs=2, what="three timer ticks"
+    )
     await runner.stop()
 
 
@@ -68,8 +69,9 @@ async def test_resume_while_running_is_refused_and_changes_nothing(
 async def test_a_raising_hook_puts_only_that_bot_in_error_and_cancels_its_orders(
     runtime: EngineRuntime, host: RecordingHost, venue: FakeVenue
 ) -> None:
-    bad = runtime._runner_for(config("bad", strategy="recorder",
-                                     params={"raise_on_book": 2, "submit_size": "1"}))
+    bad = runtime._runner_for(
+        config("bad", strategy="recorder", params={"raise_on_book": 2, "submit_size": "1"})
+    )
     good = runtime._runner_for(config("good", strategy="recorder"))
     await bad.start()
     await good.start()
@@ -117,9 +119,13 @@ async def test_paused_bots_get_order_reports_but_no_market_data(
 async def test_a_hard_risk_breach_cancels_then_risk_stops_the_bot(
     runtime: EngineRuntime, host: RecordingHost, venue: FakeVenue
 ) -> None:
-    runner = runtime._runner_for(config(
-        strategy="recorder", params={"submit_size": "2"}, risk={"maxOrderSize": "1"},
-    ))
+    runner = runtime._runner_for(
+        config(
+            strategy="recorder",
+            params={"submit_size": "2"},
+            risk={"maxOrderSize": "1"},
+        )
+    )
     await runner.start()
     strategy = Recorder.instances[-1]
     venue.feed.push_book("BTC-USD", "10", "11")

@@ -25,7 +25,10 @@ def test_builtins_are_installed_with_their_schemas() -> None:
     quoter = next(t for t in catalog.templates() if t.name == "quoter")
     assert quoter.source == "builtin"
     assert set(quoter.params_schema["properties"]) == {
-        "size", "spread_bps", "requote_bps", "max_position",
+        "size",
+        "spread_bps",
+        "requote_bps",
+        "max_position",
     }
     assert quoter.exchanges == ["kalshi", "okx", "polymarket"]
 
