@@ -3,10 +3,19 @@
 Quantities are signed (long > 0). Realized PnL is gross of fees; fees are kept
 beside it (positive = paid, negative = rebate) so `net_realized` is what the
 account actually made. The contract arithmetic (notional, PnL, average entry)
-sits behind `ContractMath`: linear instruments are built in, with the
-instrument's `contractValue` as multiplier for swaps and futures; inverse
-contracts plug in another `ContractMath`. Nothing here reads a clock or does
-I/O: timestamps come in with the data.
+sits behind `ContractMath`, with the instrument's `contractValue` as
+multiplier for swaps and futures:
+
+* `LinearMath`: value = size x multiplier x price (quote/settle currency).
+* `InverseContractMath` (coin-margined contracts, e.g. OKX BTC-USD-SWAP with
+  ctVal 100 USD): value = size x multiplier / price in the base coin; PnL of a
+  long = size x multiplier x (1/entry - 1/exit); the entry after adding is the
+  harmonic mean (q1 + q2) / (q1/p1 + q2/p2). OKX help "Calculation of
+  contract's profit and loss"; PROTOCOLS.md §B.6, §B.8.
+
+`contract_math_for` picks one per instrument: a swap or future whose settle
+currency is its base currency is inverse (`is_inverse`), everything else is
+linear. Nothing here reads a clock or does I/O: timestamps come in with the data.
 """
 
 from __future__ import annotations
@@ -80,11 +89,62 @@ class LinearMath:
         return (held * entry + size * price) / (held + size)
 
 
+class InverseContractMath:
+    """Coin-margined contracts: size x multiplier is a quote amount (e.g. USD), money is in base.
+
+    value = size x multiplier / price; PnL = quantity x multiplier x (1/entry - 1/exit)
+    (a short's negative quantity flips the sign); the average entry is the
+    size-weighted harmonic mean. Results are exact Decimal ratios (28
+    significant digits); `reported` rounds them to 1e-8 on the way out. A
+    non-positive price (never a real fill or mark) values at 0 rather than
+    dividing by zero.
+    """
+
+    def notional(self, size: Decimal, price: Decimal, multiplier: Decimal) -> Decimal:
+        """Return size x multiplier / price (in the base coin)."""
+        if price <= 0:
+            return _ZERO
+        return size * multiplier / price
+
+    def pnl(
+        self, quantity: Decimal, entry: Decimal, exit_price: Decimal, multiplier: Decimal
+    ) -> Decimal:
+        """Return quantity x multiplier x (1/entry - 1/exit), in the base coin."""
+        if entry <= 0 or exit_price <= 0:
+            return _ZERO
+        return quantity * multiplier * (_ONE / entry - _ONE / exit_price)
+
+    def average_entry(
+        self, quantity: Decimal, entry: Decimal, size: Decimal, price: Decimal
+    ) -> Decimal:
+        """Return the harmonic mean (q1 + q2) / (q1/p1 + q2/p2)."""
+        held = abs(quantity)
+        if held == 0 or entry <= 0:
+            return price
+        return (held + size) / (held / entry + size / price)
+
+
 LINEAR = LinearMath()
+INVERSE = InverseContractMath()
+
+
+def is_inverse(instrument: Instrument) -> bool:
+    """True for coin-margined contracts: a swap/future settled in its base coin (BTC-USD-SWAP).
+
+    Venue-agnostic: it reads only `kind`, `settle` and `base` of the shared
+    `Instrument`. Spot and binary outcomes are never inverse.
+    """
+    settle = (instrument.settle or "").upper()
+    return instrument.kind in DERIVATIVE_KINDS and settle == instrument.base.upper()
+
+
+def contract_math_for(instrument: Instrument) -> ContractMath:
+    """Pick the contract math of an instrument: inverse when `is_inverse`, else linear."""
+    return INVERSE if is_inverse(instrument) else LINEAR
 
 
 def linear_math_for(instrument: Instrument) -> ContractMath:
-    """Pick the contract math of an instrument (linear for everything so far)."""
+    """Linear math for every instrument (kept for callers that want it regardless)."""
     return LINEAR
 
 
@@ -233,7 +293,7 @@ PositionKey = tuple[str | None, str, str]
 class PositionBook:
     """Every position of one engine (or one paper account), by (bot, exchange, instrument)."""
 
-    def __init__(self, math_for: Callable[[Instrument], ContractMath] = linear_math_for) -> None:
+    def __init__(self, math_for: Callable[[Instrument], ContractMath] = contract_math_for) -> None:
         self._math_for = math_for
         self._positions: dict[PositionKey, PositionState] = {}
         self._by_bot: dict[str | None, dict[tuple[str, str], PositionState]] = {}

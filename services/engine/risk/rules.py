@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import msgspec
 
-from services.engine.core.positions import contract_multiplier
+from services.engine.core.positions import contract_multiplier, is_inverse
 from services.engine.core.types import OrderIntent
 from services.shared.generated.entities import Instrument, RiskLimits
 from services.shared.generated.enums import OrderSide
@@ -188,6 +188,10 @@ def worst_case_position(intent: OrderIntent, ctx: RiskContext) -> Decimal:
     return abs(ctx.position - ctx.pending_sell - intent.size)
 
 
+# Quote currencies whose face value counts as USD one-for-one (as the FX table does).
+_USD_FACE = frozenset({"USD", "USDT", "USDC"})
+
+
 def intent_price(intent: OrderIntent, ctx: RiskContext) -> Decimal | None:
     """The limit price, or the market's reference price for market orders."""
     return intent.price if intent.price is not None else ctx.reference_price
@@ -199,6 +203,13 @@ def _usd_notional(
     """USD value of `size` at `price`, or the refusal explaining why it is unknown."""
     if price is None:
         return refused(RULE_REFERENCE_PRICE, f"{rule}: no price to value the order at")
+    instrument = ctx.instrument
+    if instrument is not None and is_inverse(instrument):
+        # Coin-margined: each contract is worth a fixed face value in the quote
+        # currency (OKX BTC-USD: 100 USD), whatever the price.
+        if instrument.quote.upper() not in _USD_FACE:
+            return refused(RULE_FX, f"{rule}: no USD value for {instrument.quote} face value")
+        return size * ctx.multiplier
     if ctx.usd_rate is None:
         return refused(RULE_FX, f"{rule}: no USD rate for the instrument's currency")
     return size * price * ctx.multiplier * ctx.usd_rate

@@ -1,9 +1,9 @@
 """OKX margin arithmetic, pure: tiers, margin ratio, liquidation and bankruptcy prices, funding.
 
 The formulas are PROTOCOLS.md §B.8 (OKX help-center wording; the price
-formulas are [DERIVED] there by setting the margin ratio to 1). Only linear
-(USDT-margined) contracts are covered: `Q` is the position in the underlying,
-`|contracts| x ctVal`, and money is in the settle currency.
+formulas are [DERIVED] there by setting the margin ratio to 1). Money is in
+the settle currency. Linear (USDT-margined) contracts: `Q` is the position in
+the underlying, `|contracts| x ctVal`.
 
 * Margin ratio, isolated:  mgnRatio = (M + upl) / (Q x markPx x (mmr + takerFee))
 * Margin ratio, cross:     mgnRatio = equity / sum(maintenance margin + liquidation fee)
@@ -15,6 +15,19 @@ formulas are [DERIVED] there by setting the margin ratio to 1). Only linear
     long  E - M / Q        short  E + M / Q
 * Funding (§B.8 "Funding"; OKX help "Funding fee mechanism"):
     fee = Q x markPx x rate; a positive rate: longs pay, shorts receive.
+
+Inverse (coin-margined, e.g. BTC-USD-SWAP / BTC-USD-250926, ctVal 100 USD):
+`Q = |contracts| x ctVal` is in USD (quote), money in the base coin (BTC).
+OKX help "Calculation of contract's profit and loss": initial margin
+Q / (markPx x lever), maintenance Q x mmr / markPx, long PnL Q x (1/E - 1/P).
+
+* Margin ratio, isolated (§B.8):  mgnRatio = (M + upl) / (Q / markPx x (mmr + takerFee))
+* Liquidation price (§B.8 [DERIVED] table, ratio = 1):
+    long  liqPx = Q x (1 + m) / (M + Q / E)
+    short liqPx = Q x (1 - m) / (Q / E - M);  none when Q / E <= M
+* Bankruptcy price (M + upl = 0):
+    long  Q / (M + Q / E)        short  Q / (Q / E - M);  none when Q / E <= M
+* Funding (§B.8 "Funding", inverse value):  fee = Q / markPx x rate, in coin.
 """
 
 from __future__ import annotations
@@ -24,7 +37,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from services.engine.adapters.okx import constants as c
 from services.engine.adapters.okx.constants import PositionTier
-from services.engine.core.positions import DERIVATIVE_KINDS
+
+# Re-exported: coin-margined = a swap/future settled in its base coin (positions.py).
+from services.engine.core.positions import is_inverse as is_inverse
 from services.shared.generated.entities import Instrument
 from services.shared.generated.enums import InstrumentKind
 
@@ -34,12 +49,6 @@ _ONE = Decimal(1)
 _INST_TYPES = {InstrumentKind.SWAP: "SWAP", InstrumentKind.FUTURES: "FUTURES"}
 
 Tiers = Mapping[tuple[str, str], tuple[PositionTier, ...]]
-
-
-def is_inverse(instrument: Instrument) -> bool:
-    """True for coin-margined contracts (settled in the base coin, e.g. BTC-USD-SWAP)."""
-    settle = (instrument.settle or "").upper()
-    return instrument.kind in DERIVATIVE_KINDS and settle == instrument.base.upper()
 
 
 def tiers_for(instrument: Instrument, table: Tiers = c.POSITION_TIERS) -> tuple[PositionTier, ...]:
@@ -124,3 +133,57 @@ def funding_credit(quantity: Decimal, mark: Decimal, rate: Decimal) -> Decimal:
     Rounded down to FUNDING_QUANTUM, so a payment rounds up and a receipt down.
     """
     return (-(quantity * mark * rate)).quantize(c.FUNDING_QUANTUM, rounding=ROUND_FLOOR)
+
+
+def inverse_liquidation_price(
+    quantity: Decimal, entry: Decimal, margin: Decimal, m: Decimal
+) -> Decimal | None:
+    """Estimated liquidation price of signed `quantity` (quote units, contracts x ctVal).
+
+    §B.8 inverse: long Q(1 + m) / (M + Q/E); short Q(1 - m) / (Q/E - M), None if Q/E <= M.
+    """
+    q = abs(quantity)
+    if q == 0 or entry <= 0:
+        return None
+    if quantity > 0:
+        denominator = margin + q / entry
+        price = q * (_ONE + m) / denominator if denominator > 0 else _ZERO
+    else:
+        denominator = q / entry - margin
+        if denominator <= 0:
+            return None
+        price = q * (_ONE - m) / denominator
+    return price if price > 0 else None
+
+
+def inverse_bankruptcy_price(quantity: Decimal, entry: Decimal, margin: Decimal) -> Decimal | None:
+    """Price at which the loss equals `margin`: long Q / (M + Q/E), short Q / (Q/E - M)."""
+    q = abs(quantity)
+    if q == 0 or entry <= 0:
+        return None
+    denominator = margin + q / entry if quantity > 0 else q / entry - margin
+    if denominator <= 0:
+        return None
+    return q / denominator
+
+
+def inverse_margin_ratio(
+    margin: Decimal, upl: Decimal, quantity: Decimal, mark: Decimal, m: Decimal
+) -> Decimal | None:
+    """(M + upl) / (Q / mark x m); None for a flat position."""
+    if mark <= 0:
+        return None
+    requirement = abs(quantity) / mark * m
+    if requirement == 0:
+        return None
+    return (margin + upl) / requirement
+
+
+def inverse_funding_credit(quantity: Decimal, mark: Decimal, rate: Decimal) -> Decimal:
+    """What funding credits to a signed inverse position of `quantity` (quote units).
+
+    -(quantity / mark x rate), in the coin, rounded like `funding_credit`.
+    """
+    if mark <= 0:
+        return _ZERO
+    return (-(quantity / mark * rate)).quantize(c.FUNDING_QUANTUM, rounding=ROUND_FLOOR)

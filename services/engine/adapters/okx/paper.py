@@ -28,22 +28,34 @@ in cash (`tdMode` cash) against the book; swaps and futures trade in contracts
   moves the balance; isolated funding moves the position's margin (OKX since
   July 2024).
 
-Not simulated (orders refused or documented): inverse (coin-margined)
-contracts; spot margin; long/short position mode; margin reserved for resting
-derivative orders (checked at placement only); partial (tier by tier)
-liquidation; futures delivery.
+Inverse (coin-margined) contracts, e.g. the dated BTC-USD futures and
+BTC-USD-SWAP (ctVal 100 USD, settled in BTC; `positions.is_inverse`), use the
+same model with the inverse arithmetic of `positions.InverseContractMath` and
+`margin.py`: value = contracts x ctVal / price in the coin, so initial margin
+contracts x ctVal / price / leverage, maintenance value x mmr, fees value x
+rate, funding (swaps only) value at the mark x rate, all in the settle coin;
+liquidation and bankruptcy prices per the §B.8 inverse formulas. An inverse
+instrument without a contract value is refused (its USD face is unknown).
+
+Not simulated (orders refused or documented): spot margin; long/short
+position mode; margin reserved for resting derivative orders (checked at
+placement only); partial (tier by tier) liquidation; futures delivery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from services.engine.adapters.okx import constants as c
 from services.engine.adapters.okx.margin import (
     Tiers,
     funding_credit,
+    inverse_bankruptcy_price,
+    inverse_funding_credit,
+    inverse_liquidation_price,
+    inverse_margin_ratio,
     is_inverse,
     linear_bankruptcy_price,
     linear_liquidation_price,
@@ -56,6 +68,7 @@ from services.engine.core.book import L2Book
 from services.engine.core.positions import (
     DERIVATIVE_KINDS,
     PositionState,
+    contract_math_for,
     contract_multiplier,
     pnl_currency,
 )
@@ -75,6 +88,9 @@ from services.shared.generated.enums import (
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
+# Inverse fees and the inverse liquidation fill price are rounded to this (1e-8 of the coin
+# resp. of the price): the ratios they come from do not terminate.
+INVERSE_FEE_QUANTUM = Decimal("1E-8")
 # Leverage and margin mode remembered per accepted order (for its fills), at most this many.
 _ORDER_TERMS_MAX = 10_000
 
@@ -97,8 +113,13 @@ class OkxPaperFees:
 
     A spot buy pays its fee in the base currency (size x rate: the BTC bought
     arrives less the fee); a spot sell and every derivative fill pay in the
-    quote/settle currency (price x size x ctVal x rate). OKX reports fees
-    unrounded (e.g. fee "-0.021776769"), so no rounding here.
+    quote/settle currency: the fill's value x rate, i.e. price x size x ctVal x
+    rate for linear contracts and size x ctVal / price x rate (in the coin) for
+    inverse ones. OKX reports linear fees unrounded (e.g. fee "-0.021776769"),
+    so no rounding there. An inverse fee is a ratio (e.g. 1,000 USD / 60,000 x
+    0.0005 = 0.0000083333... BTC): it is rounded to 1e-8 of the coin towards
+    the venue (`INVERSE_FEE_QUANTUM`, ceiling: a charge rounds up, a rebate
+    down), as funding is.
     """
 
     def fee(
@@ -114,8 +135,11 @@ class OkxPaperFees:
         rate = maker if liquidity is Liquidity.MAKER else taker
         if instrument.kind is InstrumentKind.SPOT and side is OrderSide.BUY:
             return FeeQuote(size * rate, instrument.base.upper())
-        notional = price * size * contract_multiplier(instrument)
-        return FeeQuote(notional * rate, pnl_currency(instrument))
+        notional = _value(instrument, size, price)
+        fee = notional * rate
+        if is_inverse(instrument):
+            fee = fee.quantize(INVERSE_FEE_QUANTUM, rounding=ROUND_CEILING)
+        return FeeQuote(fee, pnl_currency(instrument))
 
 
 class OkxPaperRules:
@@ -162,15 +186,28 @@ class OkxPaperRules:
             if intent.margin_mode in (MarginMode.CROSS, MarginMode.ISOLATED):
                 return f"spot margin trading is not simulated in paper: {instrument.symbol}"
             return None
-        if is_inverse(instrument):
-            return (
-                f"inverse (coin-margined) contracts are not simulated in paper: {instrument.symbol}"
-            )
+        refusal = unsupported(instrument)
+        if refusal is not None:
+            return refusal
         if intent.margin_mode is MarginMode.CASH:
             return "Parameter tdMode error (51000): derivatives trade cross or isolated"
         if intent.leverage is not None:
             return leverage_refusal(intent.leverage, instrument, self._tiers)
         return None
+
+
+def unsupported(instrument: Instrument) -> str | None:
+    """Why a derivative cannot be simulated in paper, or None.
+
+    An inverse contract needs its face value (ctVal, in the quote currency):
+    without it neither its value in the coin nor its margin is known.
+    """
+    if is_inverse(instrument) and not instrument.contractValue:
+        return (
+            f"inverse (coin-margined) contract {instrument.symbol} has no contract value "
+            f"(ctVal): its coin value cannot be simulated in paper"
+        )
+    return None
 
 
 def leverage_refusal(leverage: Decimal, instrument: Instrument, tiers: Tiers) -> str | None:
@@ -248,8 +285,8 @@ class OkxPaperHooks:
 
     # -- PaperVenueHooks --------------------------------------------------------
     def market_feeds(self, instrument: Instrument) -> frozenset[FeedChannel]:
-        """Marks for every linear derivative; funding too for swaps."""
-        if instrument.kind not in DERIVATIVE_KINDS or is_inverse(instrument):
+        """Marks for every derivative (linear or inverse); funding too for swaps."""
+        if instrument.kind not in DERIVATIVE_KINDS:
             return frozenset()
         if instrument.kind is InstrumentKind.SWAP:
             return frozenset({FeedChannel.MARK, FeedChannel.FUNDING})
@@ -263,8 +300,9 @@ class OkxPaperHooks:
         self._instruments[symbol] = instrument
         if instrument.kind not in DERIVATIVE_KINDS:
             return None
-        if is_inverse(instrument):
-            return f"inverse (coin-margined) contracts are not simulated in paper: {symbol}"
+        refusal = unsupported(instrument)
+        if refusal is not None:
+            return refusal
         leverage, mode = self._terms(intent, account)
         if mode is MarginMode.CASH:
             return "Parameter tdMode error (51000): derivatives trade cross or isolated"
@@ -292,7 +330,8 @@ class OkxPaperHooks:
         price = intent.price if intent.price is not None else self._mark(symbol, account)
         if price is None:
             return f"no mark price of {symbol} yet to margin a market order"
-        initial = opening * contract_multiplier(instrument) * price / leverage
+        # Linear: contracts x ctVal x px / lever; inverse: contracts x ctVal / px / lever (coin).
+        initial = _value(instrument, opening, price) / leverage
         ccy = pnl_currency(instrument)
         available = self.available_equity(ccy, account)
         if initial > available:
@@ -333,7 +372,7 @@ class OkxPaperHooks:
                 self._margins[symbol] = state
             state.leverage = leverage
             if state.mode is MarginMode.ISOLATED:
-                wanted = opened * contract_multiplier(instrument) * fill.price / leverage
+                wanted = _value(instrument, opened, fill.price) / leverage
                 # Never overdraw: a shortfall leaves the position with less margin.
                 posted = min(wanted, max(_ZERO, account.available(ccy)))
                 account.freeze(ccy, posted)
@@ -344,7 +383,7 @@ class OkxPaperHooks:
         self, funding: FundingRate, instrument: Instrument, account: PaperAccount
     ) -> None:
         """Remember the rate of the coming funding time; settle the previous one once."""
-        if instrument.kind is not InstrumentKind.SWAP or is_inverse(instrument):
+        if instrument.kind is not InstrumentKind.SWAP:
             return
         symbol = instrument.symbol
         self._instruments[symbol] = instrument
@@ -382,7 +421,7 @@ class OkxPaperHooks:
         if pos is None:
             return False
         pos.mark_price = mark.mark
-        if pos.is_flat or instrument.kind not in DERIVATIVE_KINDS or is_inverse(instrument):
+        if pos.is_flat or instrument.kind not in DERIVATIVE_KINDS:
             return False
         state = self.margin_state(symbol, account)
         if state is None:
@@ -392,6 +431,9 @@ class OkxPaperHooks:
         if ratio is None or ratio > 1:
             return False
         price = state.bankruptcy_price if state.margin > 0 else None
+        if price is not None and is_inverse(instrument):
+            # Inverse bankruptcy prices are ratios (e.g. 60,000 / 1.1): fill at 1e-8.
+            price = price.quantize(INVERSE_FEE_QUANTUM, rounding=ROUND_HALF_EVEN)
         return Liquidation(
             price=price if price is not None else mark.mark,
             fee=_ZERO,
@@ -426,14 +468,17 @@ class OkxPaperHooks:
             leverage, mode = self._defaults(instrument, account)
             state = _Margin(mode, leverage)
         mark = pos.mark_price or pos.avg_price
+        # Signed Q: underlying units (linear) or quote units, e.g. USD (inverse).
         quantity = pos.quantity * pos.multiplier
+        inverse = is_inverse(inst)
         mmr, taker = self._rates(inst, pos)
         m = mmr + taker
         upl = pos.unrealized_pnl(mark)
         value = pos.notional(mark)
         if state.mode is MarginMode.ISOLATED:
             margin = state.margin
-            ratio = linear_margin_ratio(margin, upl, quantity, mark, m)
+            margin_ratio = inverse_margin_ratio if inverse else linear_margin_ratio
+            ratio = margin_ratio(margin, upl, quantity, mark, m)
         else:
             ccy = pnl_currency(inst)
             equity = account.available(ccy)
@@ -462,8 +507,12 @@ class OkxPaperHooks:
             taker_rate=taker,
             unrealized_pnl=upl,
             margin_ratio=ratio,
-            liquidation_price=linear_liquidation_price(quantity, pos.avg_price, margin, m),
-            bankruptcy_price=linear_bankruptcy_price(quantity, pos.avg_price, margin),
+            liquidation_price=(inverse_liquidation_price if inverse else linear_liquidation_price)(
+                quantity, pos.avg_price, margin, m
+            ),
+            bankruptcy_price=(inverse_bankruptcy_price if inverse else linear_bankruptcy_price)(
+                quantity, pos.avg_price, margin
+            ),
         )
 
     # -- internals --------------------------------------------------------------
@@ -540,7 +589,9 @@ class OkxPaperHooks:
         if mark is None:
             mark = pos.avg_price
         ccy = pnl_currency(instrument)
-        amount = funding_credit(pos.quantity * pos.multiplier, mark, pending.rate)
+        # Linear: -(Q x mark x rate); inverse: -(Q / mark x rate) in the coin (§B.8 "Funding").
+        credit = inverse_funding_credit if is_inverse(instrument) else funding_credit
+        amount = credit(pos.quantity * pos.multiplier, mark, pending.rate)
         account.apply_funding(
             FundingPayment(
                 exchange=str(account.exchange),
@@ -567,6 +618,13 @@ class OkxPaperHooks:
                 account.freeze(ccy, added)
                 state.margin += added
         self._refresh(symbol, instrument, account)
+
+
+def _value(instrument: Instrument, contracts: Decimal, price: Decimal) -> Decimal:
+    """Value of |`contracts`| at `price` in the settle currency (linear or inverse)."""
+    return contract_math_for(instrument).notional(
+        abs(contracts), price, contract_multiplier(instrument)
+    )
 
 
 def _opening(held: Decimal, signed: Decimal) -> Decimal:

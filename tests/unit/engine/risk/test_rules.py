@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from services.engine.core.types import OrderIntent
 from services.engine.risk import rules as r
 from services.shared.generated.entities import RiskLimits
-from services.shared.generated.enums import OrderSide
-from tests.unit.engine.factories import intent, swap
+from services.shared.generated.enums import InstrumentKind, OrderSide
+from tests.unit.engine.factories import instrument, intent, swap
 
 D = Decimal
 BUY, SELL = OrderSide.BUY, OrderSide.SELL
@@ -227,3 +227,22 @@ def test_context_fields_keep_the_order_the_risk_manager_builds_them_in() -> None
         "leverage",
         "funding_rate",
     )
+
+
+def test_inverse_contract_notional_is_its_usd_face_value_not_size_times_price() -> None:
+    # OKX BTC-USD futures: 1 contract = 100 USD face, margined in BTC. 3 contracts
+    # are worth 300 USD at any price (linear math would say 3 x 60000 x 100).
+    btc_usd = instrument(
+        "BTC-USD-261225",
+        kind=InstrumentKind.FUTURES,
+        base="BTC",
+        quote="USD",
+        settle="BTC",
+        contract_value="100",
+    )
+    lim = RiskLimits(maxOrderNotional=D(500))
+    c = ctx(limits=lim, instrument=btc_usd, usd_rate=None)
+    ok = r.max_order_notional(intent(BUY, "3", "60000", symbol="BTC-USD-261225"), c)
+    assert ok.accepted
+    no = r.max_order_notional(intent(BUY, "6", "60000", symbol="BTC-USD-261225"), c)
+    assert not no.accepted and no.value == D(600)

@@ -100,6 +100,16 @@ BTC_USD_SWAP = instrument(
     contract_value="100",
     max_leverage="100",
 )
+# An inverse contract without its USD face value (ctVal): still refused.
+NO_CTVAL_INVERSE = instrument(
+    "BTC-USD-251226",
+    kind=InstrumentKind.FUTURES,
+    base="BTC",
+    quote="USD",
+    settle="BTC",
+    lot="1",
+    min_size="1",
+)
 BTC_FUTURE = instrument(
     "BTC-USDT-250926",
     kind=InstrumentKind.FUTURES,
@@ -557,7 +567,7 @@ def test_fees_use_the_instrument_rates_before_the_vip0_defaults() -> None:
         (BTC_SWAP, "0", "60000", None, "Parameter sz error (51000)"),
         (BTC_SWAP, "1", "60000", MarginMode.CASH, "tdMode error"),
         (BTC_SPOT, "1", "60000", CROSS, "spot margin trading is not simulated"),
-        (BTC_USD_SWAP, "1", "60000", None, "inverse (coin-margined)"),
+        (NO_CTVAL_INVERSE, "1", "60000", None, "has no contract value (ctVal)"),
     ],
 )
 def test_rules_refuse_what_okx_refuses(
@@ -585,12 +595,13 @@ async def test_a_crossing_post_only_order_is_accepted_then_cancelled() -> None:
     assert okx.rec.fills == []
 
 
-def test_market_feeds_are_marks_for_linear_derivatives_and_funding_for_swaps() -> None:
+def test_market_feeds_are_marks_for_derivatives_and_funding_for_swaps() -> None:
     hooks = OkxPaperHooks()
     assert hooks.market_feeds(BTC_SWAP) == {FeedChannel.MARK, FeedChannel.FUNDING}
     assert hooks.market_feeds(BTC_FUTURE) == {FeedChannel.MARK}
     assert hooks.market_feeds(BTC_SPOT) == frozenset()
-    assert hooks.market_feeds(BTC_USD_SWAP) == frozenset()
+    # Inverse swaps are simulated too (tests/unit/engine/adapters/okx/test_paper_inverse.py).
+    assert hooks.market_feeds(BTC_USD_SWAP) == {FeedChannel.MARK, FeedChannel.FUNDING}
 
 
 # -- wiring ---------------------------------------------------------------------------------------
