@@ -101,27 +101,35 @@ class L2Book:
         self.updates += 1
 
     # -- reads ----------------------------------------------------------
+    # Top of book is read on every update (strategy, risk mid): the peeks read
+    # the SortedDict's sorted key list directly (`_list._lists`, its sublists
+    # in order, none of them empty; the same path `peekitem` takes after three
+    # calls) and the size from the dict itself.
     def best_bid(self) -> Level | None:
         """Highest bid (price, size), or None when the side is empty."""
-        if not self._bids:
+        bids = self._bids
+        lists = bids._list._lists
+        if not lists:
             return None
-        key, size = self._bids.peekitem(-1)
-        return key, size
+        key = lists[-1][-1]
+        return key, bids[key]
 
     def best_ask(self) -> Level | None:
         """Lowest ask (price, size), or None when the side is empty."""
-        if not self._asks:
+        asks = self._asks
+        lists = asks._list._lists
+        if not lists:
             return None
-        key, size = self._asks.peekitem(0)
-        return key, size
+        key = lists[0][0]
+        return key, asks[key]
 
     def mid(self) -> Decimal | None:
         """Mid price, or None unless both sides have a level."""
-        bids, asks = self._bids, self._asks
-        if not bids or not asks:
+        bid_lists = self._bids._list._lists
+        ask_lists = self._asks._list._lists
+        if not bid_lists or not ask_lists:
             return None
-        # Risk reads the mid on every order: peek the two keys directly, no tuples.
-        mid: Decimal = (bids.peekitem(-1)[0] + asks.peekitem(0)[0]) / _TWO
+        mid: Decimal = (bid_lists[-1][-1] + ask_lists[0][0]) / _TWO
         return mid
 
     def is_crossed(self) -> bool:

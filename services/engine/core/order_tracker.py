@@ -12,6 +12,7 @@ into their order, so a fill that overtakes its order update still counts.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -154,6 +155,11 @@ class OrderBookkeeping:
     def orders(self, bot_id: str | None = None) -> list[Order]:
         """Every tracked order, or those of one bot."""
         return [o for o in self._orders.values() if bot_id is None or o.botId == bot_id]
+
+    def open_of_bot(self, bot_id: str | None) -> Collection[Order]:
+        """A live view of one bot's open orders (no list built; do not keep it across writes)."""
+        mine = self._open.get(bot_id)
+        return mine.values() if mine else ()
 
     def open_orders(self, bot_id: str | None = None, instrument: str | None = None) -> list[Order]:
         """Orders not yet in a terminal status, optionally of one bot and/or instrument."""

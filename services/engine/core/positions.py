@@ -333,6 +333,10 @@ class PositionBook:
         """The position, or None if the bot never traded the instrument."""
         return self._positions.get((bot_id, str(exchange), instrument))
 
+    def has_positions(self, bot_id: str | None) -> bool:
+        """True once the bot has a position record (without building a list)."""
+        return bool(self._by_bot.get(bot_id))
+
     def positions(self, bot_id: str | None) -> list[PositionState]:
         """Positions of one bot (flat ones included: they carry realized PnL)."""
         return list(self._by_bot.get(bot_id, {}).values())
@@ -384,12 +388,16 @@ class EquityTracker:
     last_pnl: Decimal = _ZERO
     peak_equity: Decimal | None = None
     max_drawdown_pct: Decimal = _ZERO
+    # Bumped whenever an observation changes the figures (daily PnL, equity,
+    # drawdown): a reader may keep them until it moves.
+    version: int = 0
 
     def observe(self, total_pnl: Decimal, ts_ms: int) -> None:
         """Record the total PnL (net of fees) at `ts_ms`."""
         day = utc_day(ts_ms)
         if day == self.day and total_pnl == self.last_pnl:
             return  # same day, same PnL: equity, peak and drawdown are unchanged
+        self.version += 1
         if self.day is None:
             self.day = day
         elif day > self.day:

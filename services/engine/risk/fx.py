@@ -36,6 +36,8 @@ class FxTable:
         self, rates: Mapping[str, Decimal] | None = None, *, include_defaults: bool = True
     ) -> None:
         self._rates: dict[str, Decimal] = {}
+        # Bumped on every change: lets risk cache a rate between changes.
+        self.version = 0
         if include_defaults:
             self._rates.update(DEFAULT_USD_RATES)
         for currency, rate in (rates or {}).items():
@@ -46,6 +48,7 @@ class FxTable:
         if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
             raise ValueError(f"USD rate for {currency} must be a positive Decimal, got {rate!r}")
         self._rates[currency.upper()] = rate
+        self.version += 1
 
     def get(self, currency: str) -> Decimal | None:
         """The rate, or None when unknown."""

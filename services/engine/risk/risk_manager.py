@@ -34,6 +34,8 @@ from services.engine.core.positions import (
     EquityTracker,
     PositionBook,
     PositionState,
+    contract_multiplier,
+    is_inverse,
     pnl_currency,
 )
 from services.engine.core.types import OrderIntent
@@ -70,6 +72,25 @@ INFLIGHT_PRUNE_AT = 1_024
 
 
 @dataclass(slots=True)
+class _Slot:
+    """What checks of one instrument read that changes only with its metadata or the FX table.
+
+    Built per bot and instrument on the first check; rebuilt when the market
+    hands out another `Instrument` object, and the USD rate re-read whenever
+    the FX table changed since it was cached.
+    """
+
+    instrument: Instrument
+    exchange: str
+    symbol: str
+    currency: str
+    multiplier: Decimal
+    inverse: bool
+    fx_version: int = -1
+    usd_rate: Decimal | None = None
+
+
+@dataclass(slots=True)
 class _BotRisk:
     limits: RiskLimits
     equity: EquityTracker
@@ -80,6 +101,12 @@ class _BotRisk:
     # The USD figures of the last valuation (what a check reports when no set
     # limit needs them fresh); read only.
     totals: UsdTotals = field(default_factory=lambda: _NO_POSITIONS)
+    # The equity figures checks read, as of `equity.version` (-1: not read yet).
+    equity_version: int = -1
+    daily_pnl: Decimal = _ZERO
+    drawdown_pct: Decimal | None = None
+    # Per-instrument constants of the checks (see `_Slot`), by symbol.
+    slots: dict[str, _Slot] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,11 +209,24 @@ class RiskManager:
         coid = intent.client_order_id
         if coid in bot.inflight or self._orders.get(coid) is not None:
             return RETRY
-        instrument = self._market.instrument(intent.exchange, intent.instrument)
+        symbol = intent.instrument
+        instrument = self._market.instrument(intent.exchange, symbol)
         if instrument is None:
-            return r.refused(
-                r.RULE_INSTRUMENT, f"unknown instrument {intent.exchange}:{intent.instrument}"
+            return r.refused(r.RULE_INSTRUMENT, f"unknown instrument {intent.exchange}:{symbol}")
+        slot = bot.slots.get(symbol)
+        if slot is None or slot.instrument is not instrument:
+            slot = bot.slots[symbol] = _Slot(
+                instrument,
+                str(instrument.exchange),
+                instrument.symbol,
+                pnl_currency(instrument),
+                contract_multiplier(instrument),
+                is_inverse(instrument),
             )
+        fx = self._fx
+        if slot.fx_version != fx.version:
+            slot.usd_rate = fx.get(slot.currency)
+            slot.fx_version = fx.version
         now = self._clock.now_ms()
         compiled = bot.compiled
         try:
@@ -194,11 +234,12 @@ class RiskManager:
                 bot_id,
                 bot,
                 instrument,
-                str(instrument.exchange),
-                instrument.symbol,
+                slot.exchange,
+                slot.symbol,
                 now,
                 compiled.reads_open_orders,
                 compiled.reads_figures,
+                slot,
             )
         except UnknownCurrency as exc:
             return r.refused(r.RULE_FX, str(exc))
@@ -368,18 +409,30 @@ class RiskManager:
         now: int,
         open_orders: bool = True,
         figures: bool = False,
+        slot: _Slot | None = None,
     ) -> r.RiskContext:
-        """The context of (bot, instrument); `figures` revalues the bot's positions first."""
+        """The context of (bot, instrument); `figures` revalues the bot's positions first.
+
+        `slot` holds the instrument's constants and USD rate when the caller
+        has them (`check` caches them per bot and instrument).
+        """
+        positions = self._positions
         if figures:
-            if self._positions.positions(bot_id):
+            if positions.has_positions(bot_id):
                 self._figures(bot_id, bot, now)
             else:  # the common case on the hot path, without building any totals
                 bot.equity.observe(_ZERO, now)
                 bot.totals = _NO_POSITIONS
         totals = bot.totals
         market = self._market
-        pos = self._positions.get(bot_id, exchange, symbol)
-        usd_rate = self._fx.get(pnl_currency(instrument)) if instrument is not None else None
+        pos = positions.get(bot_id, exchange, symbol)
+        if slot is not None:
+            usd_rate = slot.usd_rate
+            multiplier: Decimal | None = slot.multiplier
+            inverse: bool | None = slot.inverse
+        else:
+            usd_rate = self._fx.get(pnl_currency(instrument)) if instrument is not None else None
+            multiplier = inverse = None
         if usd_rate is None and pos is not None:
             usd_rate = self._fx.get(pos.currency)
         if open_orders:
@@ -401,6 +454,11 @@ class RiskManager:
             liquidation_price = pos.liquidation_price
             leverage = pos.leverage
         equity = bot.equity
+        if bot.equity_version != equity.version:
+            # Daily PnL and drawdown move only when an observation changed them.
+            bot.daily_pnl = equity.daily_pnl
+            bot.drawdown_pct = equity.drawdown_pct
+            bot.equity_version = equity.version
         # Positional, in field order (see RiskContext).
         return r.RiskContext(
             bot_id,
@@ -414,14 +472,16 @@ class RiskManager:
             pending_sell,
             open_count,
             self._orders_last_minute(bot, now),
-            equity.daily_pnl,
-            equity.drawdown_pct,
+            bot.daily_pnl,
+            bot.drawdown_pct,
             totals.unrealized,
             totals.exposure,
             market_pnl,
             liquidation_price,
             leverage,
             market.funding_rate(exchange, symbol),
+            multiplier,
+            inverse,
         )
 
     def _open_orders(
@@ -430,7 +490,7 @@ class RiskManager:
         """Open orders (bot-wide) and remaining size per side in `symbol`, in-flight included."""
         count = 0
         buy = sell = _ZERO
-        for order in self._orders.open_orders(bot_id):
+        for order in self._orders.open_of_bot(bot_id):
             count += 1
             if order.instrument == symbol:
                 remaining = order.size - order.filledSize

@@ -125,11 +125,26 @@ class RiskContext(msgspec.Struct, frozen=True, gc=False):
     liquidation_price: Decimal | None = None
     leverage: Decimal | None = None
     funding_rate: Decimal | None = None
+    # Constants of `instrument` the risk manager computes once per instrument
+    # (None: derive them from `instrument` on each read).
+    instrument_multiplier: Decimal | None = None
+    instrument_inverse: bool | None = None
 
     @property
     def multiplier(self) -> Decimal:
         """Contract multiplier of the instrument (1 when unknown)."""
+        multiplier = self.instrument_multiplier
+        if multiplier is not None:
+            return multiplier
         return contract_multiplier(self.instrument) if self.instrument is not None else _ONE
+
+    @property
+    def inverse(self) -> bool:
+        """True when the instrument is a coin-margined (inverse) contract."""
+        inverse = self.instrument_inverse
+        if inverse is not None:
+            return inverse
+        return self.instrument is not None and is_inverse(self.instrument)
 
     @property
     def reference_price(self) -> Decimal | None:
@@ -203,10 +218,11 @@ def _usd_notional(
     """USD value of `size` at `price`, or the refusal explaining why it is unknown."""
     if price is None:
         return refused(RULE_REFERENCE_PRICE, f"{rule}: no price to value the order at")
-    instrument = ctx.instrument
-    if instrument is not None and is_inverse(instrument):
+    if ctx.inverse:
         # Coin-margined: each contract is worth a fixed face value in the quote
         # currency (OKX BTC-USD: 100 USD), whatever the price.
+        instrument = ctx.instrument
+        assert instrument is not None  # only an instrument is inverse
         if instrument.quote.upper() not in _USD_FACE:
             return refused(RULE_FX, f"{rule}: no USD value for {instrument.quote} face value")
         return size * ctx.multiplier

@@ -226,6 +226,8 @@ def test_context_fields_keep_the_order_the_risk_manager_builds_them_in() -> None
         "liquidation_price",
         "leverage",
         "funding_rate",
+        "instrument_multiplier",
+        "instrument_inverse",
     )
 
 
