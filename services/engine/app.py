@@ -44,7 +44,6 @@ from services.engine.registry import EngineRegistry
 from services.engine.runtime import runtime_metrics as rm
 from services.engine.runtime.engine import EngineRuntime, PaperFactory, RuntimeConfig
 from services.engine.strategies.registry import StrategyCatalog
-from services.shared.codec import dumps
 from services.shared.envelope import EventBuilder, now_ms
 from services.shared.generated import constants as c
 from services.shared.generated.commands import CommandReply, CommandType, EngineCommand
@@ -53,7 +52,6 @@ from services.shared.generated.enums import EngineStatus, Exchange, ExchangeScop
 from services.shared.generated.events import EngineStatePayload, EventEnvelope, EventType
 from services.shared.generated.tables import DURABLE_EVENTS
 from services.shared.logs import get_logger
-from services.shared.names import events_channel
 from services.shared.redis_client import RedisFactory
 from services.shared.sequencer import Sequencer
 from services.shared.settings import Settings
@@ -101,7 +99,6 @@ class EngineApp:
         self.events = EventBuilder(self.engine_id, Sequencer(data_dir / "seq"))
         self._pub_redis = self._redis.publisher()
         self._publisher = EventPublisher(self._pub_redis, self.engine_id)
-        self._channel = events_channel(self.engine_id)
         self._pub_queue: deque[EventEnvelope] = deque()
         self._pub_wake = asyncio.Event()
         self.published = asyncio.Event()
@@ -241,21 +238,7 @@ class EngineApp:
                 await self._pub_wake.wait()
                 continue
             batch = [queue.popleft() for _ in range(min(len(queue), PUBLISH_BATCH))]
-            if len(batch) == 1:
-                await self._publisher.publish(batch[0])
-                continue
-            try:
-                async with self._pub_redis.pipeline(transaction=False) as pipe:
-                    for event in batch:
-                        pipe.publish(self._channel, dumps(event))
-                    await pipe.execute()
-            except (RedisError, OSError) as exc:
-                for event in batch:
-                    metrics.EVENTS_PUBLISH_FAILED.labels(event.type.value).inc()
-                log.warning("publish failed", events=len(batch), error=str(exc))
-                continue
-            for event in batch:
-                metrics.EVENTS_PUBLISHED.labels(event.type.value).inc()
+            await self._publisher.publish_many(batch)
 
     async def _loop_lag_loop(self) -> None:
         interval = LOOP_LAG_INTERVAL_SECS

@@ -7,6 +7,8 @@ that must persist additionally go through the durable path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -37,4 +39,22 @@ class EventPublisher:
             )
             return False
         metrics.EVENTS_PUBLISHED.labels(event.type.value).inc()
+        return True
+
+    async def publish_many(self, events: Sequence[EventEnvelope]) -> bool:
+        """Publish envelopes in order in one round trip; False (and counted) on failure."""
+        if len(events) == 1:
+            return await self.publish(events[0])
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for event in events:
+                    pipe.publish(self._channel, dumps(event))
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            for event in events:
+                metrics.EVENTS_PUBLISH_FAILED.labels(event.type.value).inc()
+            log.warning("publish failed", events=len(events), error=str(exc))
+            return False
+        for event in events:
+            metrics.EVENTS_PUBLISHED.labels(event.type.value).inc()
         return True

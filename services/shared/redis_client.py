@@ -8,12 +8,15 @@ others (and a Pub/Sub connection is never returned to a shared pool).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from redis.asyncio.sentinel import Sentinel
 
 from services.shared.settings import Settings
+
+R = TypeVar("R", bound=Redis)
 
 
 @dataclass
@@ -34,68 +37,46 @@ class RedisFactory:
             )
         return self._sentinel
 
-    def _make(self, *, name: str) -> Redis:
+    def _make(
+        self, name: str, redis_class: type[R], *, read_timeout: bool = True, **extra: Any
+    ) -> R:
+        """One client of `redis_class`, on the Sentinel master or the plain URL."""
         s = self.settings
-        timeout = s.redis_socket_timeout_secs
+        options: dict[str, Any] = {
+            "socket_connect_timeout": s.redis_socket_timeout_secs,
+            "client_name": name,
+            **extra,
+        }
+        if read_timeout:
+            options["socket_timeout"] = s.redis_socket_timeout_secs
         if s.sentinel_addresses:
-            client: Redis = self._get_sentinel().master_for(
-                s.redis_sentinel_master,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                client_name=name,
+            client = self._get_sentinel().master_for(
+                s.redis_sentinel_master, redis_class=redis_class, **options
             )
         else:
-            client = Redis.from_url(
-                s.redis_url,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                client_name=name,
-            )
+            client = redis_class.from_url(s.redis_url, **options)
         self._clients.append(client)
-        return client
+        return cast(R, client)
 
     def publisher(self) -> Redis:
         """Return a client for PUBLISH."""
-        return self._make(name="publish")
+        return self._make("publish", Redis)
 
     def subscriber(self) -> Redis:
         """Return a client whose connections are used for Pub/Sub only.
 
-        No socket timeout: a subscriber waits for messages indefinitely.
+        No read timeout (a subscriber waits for messages indefinitely); a
+        periodic health check notices a master that vanished silently.
         """
-        s = self.settings
-        if s.sentinel_addresses:
-            return self._make(name="subscribe")
-        client: Redis = Redis.from_url(
-            s.redis_url,
-            socket_connect_timeout=s.redis_socket_timeout_secs,
-            health_check_interval=5,
-            client_name="subscribe",
-        )
-        self._clients.append(client)
-        return client
+        return self._make("subscribe", Redis, read_timeout=False, health_check_interval=5)
 
     def arq(self) -> ArqRedis:
         """Return an arq client (a Redis subclass) for enqueueing durable jobs."""
-        s = self.settings
-        timeout = s.redis_socket_timeout_secs
-        if s.sentinel_addresses:
-            client: ArqRedis = self._get_sentinel().master_for(
-                s.redis_sentinel_master,
-                redis_class=ArqRedis,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-            )
-        else:
-            client = ArqRedis.from_url(
-                s.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout
-            )
-        self._clients.append(client)
-        return client
+        return self._make("arq", ArqRedis)
 
     def cache(self) -> Redis:
         """Return a client for keys (registry, leases, marks)."""
-        return self._make(name="cache")
+        return self._make("cache", Redis)
 
     async def close(self) -> None:
         """Close every client this factory created."""
